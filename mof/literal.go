@@ -86,7 +86,7 @@ func allIn(s, set string) bool {
 func (l *Lexer) scanString() (Token, error) {
 	start := l.off
 	pos := l.pos(start)
-	off, escaped := start+1, false
+	off, escaped, wide := start+1, false, false
 	for {
 		if off >= len(l.src) || l.src[off] == '\n' {
 			l.off = off
@@ -96,6 +96,9 @@ func (l *Lexer) scanString() (Token, error) {
 		case '"':
 			l.off = off + 1
 			tok := Token{Kind: String, Pos: pos, Text: l.src[start:l.off], Value: l.src[start+1 : off]}
+			if wide && !utf8.ValidString(tok.Value) {
+				return tok, errorf(pos, "string holds invalid UTF-8")
+			}
 			if !escaped {
 				return tok, nil
 			}
@@ -104,9 +107,12 @@ func (l *Lexer) scanString() (Token, error) {
 			return tok, err
 		case '\\':
 			escaped = true
-			if l.byteAt(off+1) != '\n' {
+			if off+1 < len(l.src) && l.src[off+1] != '\n' {
+				wide = wide || l.src[off+1] >= utf8.RuneSelf
 				off++
 			}
+		default:
+			wide = wide || l.src[off] >= utf8.RuneSelf
 		}
 		off++
 	}
@@ -135,6 +141,8 @@ func (l *Lexer) scanChar() (Token, error) {
 	}
 	r, size := utf8.DecodeRuneInString(v)
 	switch {
+	case r == utf8.RuneError && size == 1:
+		return tok, errorf(pos, "char16 literal holds invalid UTF-8")
 	case size == 0:
 		return tok, errorf(pos, "empty char16 literal")
 	case size != len(v):
