@@ -11,7 +11,7 @@ import (
 // For References and ReferenceNames, ResultClass filters the association
 // class and ResultRole and AssocClass are unused.
 type AssocFilter struct {
-	AssocClass string // associations of this class or a subclass
+	AssocClass  string // associations of this class or a subclass
 	ResultClass string // results of this class or a subclass
 	Role        string // the reference naming the source object
 	ResultRole  string // the reference naming the result
