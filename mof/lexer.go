@@ -20,7 +20,10 @@ type Lexer struct {
 // NewLexer returns a lexer for src; file names the source in positions. A
 // leading UTF-8 byte order mark is skipped.
 func NewLexer(file string, src []byte) *Lexer {
-	s := string(src)
+	return newLexer(file, string(src))
+}
+
+func newLexer(file, s string) *Lexer {
 	l := &Lexer{file: file, src: s, line: 1}
 	if strings.HasPrefix(s, "\uFEFF") {
 		l.off, l.lineStart = 3, 3

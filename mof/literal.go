@@ -86,35 +86,55 @@ func allIn(s, set string) bool {
 func (l *Lexer) scanString() (Token, error) {
 	start := l.off
 	pos := l.pos(start)
-	off, escaped, wide := start+1, false, false
-	for {
-		if off >= len(l.src) || l.src[off] == '\n' {
-			l.off = off
-			return Token{Kind: String, Pos: pos, Text: l.src[start:off]}, errorf(pos, "string not terminated")
+	end, escaped := l.stringEnd(start + 1)
+	if end < 0 {
+		stop := strings.IndexByte(l.src[start:], '\n')
+		if stop < 0 {
+			stop = len(l.src) - start
 		}
-		switch l.src[off] {
-		case '"':
-			l.off = off + 1
-			tok := Token{Kind: String, Pos: pos, Text: l.src[start:l.off], Value: l.src[start+1 : off]}
-			if wide && !utf8.ValidString(tok.Value) {
-				return tok, errorf(pos, "string holds invalid UTF-8")
-			}
-			if !escaped {
-				return tok, nil
-			}
-			v, err := l.unescape(start+1, off)
-			tok.Value = v
-			return tok, err
-		case '\\':
-			escaped = true
-			if off+1 < len(l.src) && l.src[off+1] != '\n' {
-				wide = wide || l.src[off+1] >= utf8.RuneSelf
-				off++
-			}
-		default:
-			wide = wide || l.src[off] >= utf8.RuneSelf
+		l.off = start + stop
+		return Token{Kind: String, Pos: pos, Text: l.src[start:l.off]}, errorf(pos, "string not terminated")
+	}
+	l.off = end + 1
+	tok := Token{Kind: String, Pos: pos, Text: l.src[start:l.off], Value: l.src[start+1 : end]}
+	if !utf8.ValidString(tok.Value) {
+		return tok, errorf(pos, "string holds invalid UTF-8")
+	}
+	if !escaped {
+		return tok, nil
+	}
+	v, err := l.unescape(start+1, end)
+	tok.Value = v
+	return tok, err
+}
+
+// stringEnd returns the offset of the quote closing the string whose body
+// starts at from, or -1 if the line or the source ends first, and whether
+// the body holds escapes.
+func (l *Lexer) stringEnd(from int) (int, bool) {
+	escaped := false
+	for off := from; ; {
+		i := strings.IndexByte(l.src[off:], '"')
+		if i < 0 {
+			return -1, escaped
 		}
-		off++
+		seg := l.src[off : off+i]
+		if strings.IndexByte(seg, '\n') >= 0 {
+			return -1, escaped
+		}
+		if strings.IndexByte(seg, '\\') < 0 {
+			return off + i, escaped
+		}
+		escaped = true
+		// The quote is escaped if an odd number of backslashes precede it.
+		q, n := off+i, 0
+		for q-n-1 >= from && l.src[q-n-1] == '\\' {
+			n++
+		}
+		if n%2 == 0 {
+			return q, true
+		}
+		off = q + 1
 	}
 }
 

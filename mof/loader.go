@@ -18,7 +18,9 @@ import (
 // file whose #pragma include names it, or "" for the root file; a relative
 // name is looked up first beside from. Open returns the resolved path, which
 // positions show and which comes back as from for the file's own includes.
-// A missing file is reported with an error wrapping fs.ErrNotExist.
+// A missing file is reported with an error wrapping fs.ErrNotExist. The
+// data is handed over: the parse tree refers to it, so it must not be
+// modified afterwards.
 type Loader interface {
 	Open(name, from string) (path string, data []byte, err error)
 }

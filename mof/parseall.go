@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // maxIncludeDepth bounds how deeply includes may nest.
@@ -71,7 +72,8 @@ func (w *walker) include(name, from string, at Position) {
 		w.fail(errorf(at, "includes nest more than %d deep", maxIncludeDepth))
 		return
 	}
-	f, errs := parseFile(path, data)
+	// The loader handed the data over, so the tree may share it.
+	f, errs := parseSource(path, unsafe.String(unsafe.SliceData(data), len(data)))
 	w.res.Files = append(w.res.Files, f)
 	w.res.Warnings = append(w.res.Warnings, f.Warnings...)
 	for _, e := range errs {

@@ -22,7 +22,12 @@ func Parse(name string, src []byte) (*File, error) {
 
 // parseFile parses src, returning the errors as a list.
 func parseFile(name string, src []byte) (*File, ErrorList) {
-	p := &parser{lx: NewLexer(name, src)}
+	return parseSource(name, string(src))
+}
+
+// parseSource parses src, which the tree may keep references into.
+func parseSource(name, src string) (*File, ErrorList) {
+	p := &parser{lx: newLexer(name, src)}
 	f := &File{Name: name}
 	p.advance()
 	for p.tok.Kind != EOF {
@@ -210,14 +215,20 @@ func (p *parser) parseString(what string) (*StringValue, error) {
 	if p.tok.Kind != String {
 		return &StringValue{Position: first.Pos, Value: first.Value}, nil
 	}
-	var b strings.Builder
-	b.WriteString(first.Value)
+	var buf [16]string
+	parts, size := append(buf[:0], first.Value), len(first.Value)
 	for p.tok.Kind == String {
 		tok, err := p.next()
 		if err != nil {
 			return nil, err
 		}
-		b.WriteString(tok.Value)
+		parts = append(parts, tok.Value)
+		size += len(tok.Value)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, s := range parts {
+		b.WriteString(s)
 	}
 	return &StringValue{Position: first.Pos, Value: b.String()}, nil
 }
