@@ -1,8 +1,3 @@
-// Package mof reads the Managed Object Format (MOF) of DSP0004 2.x, the
-// language the DMTF CIM Schema is written in. It provides a lexer, a
-// recursive-descent parser producing an abstract syntax tree, and loaders that
-// follow #pragma include across directories, fs.FS trees and zip archives.
-// Turning the tree into CIM classes and instances is the compiler's job.
 package mof
 
 import (
