@@ -46,7 +46,8 @@ type VMInventory interface {
 //	Stop:     Running, Paused, ShuttingDown → Off (hard power-off).
 //	Shutdown: Running → ShuttingDown → Off (asks the guest OS).
 //	Pause:    Running → Paused.   Resume: Paused → Running.
-//	Reboot:   Running → Running (asks the guest).  Reset: Running, Paused → Running (hard).
+//	Reboot:   Running → Running (asks the guest).
+//	Reset:    Running, Paused → unchanged (hard reset of the virtual hardware).
 //	Save:     Running, Paused → Saved (memory released).  Restore: Saved → Running.
 //
 // Shutdown waits up to timeout, measured on the backend's clock, for the guest

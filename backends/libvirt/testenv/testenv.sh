@@ -1,0 +1,224 @@
+#!/bin/bash
+# testenv.sh — real libvirt daemons for Ferrum's libvirt backend tests, on a
+# Debian 12 machine without systemd or KVM. Needs root.
+#
+#   testenv.sh start    install the packages when missing, then start (idempotently)
+#                         main: virtlogd + libvirtd in the host network namespace, in a
+#                               private mount namespace (its own /etc, /run, /var/lib,
+#                               /var/cache, /var/log for libvirt), unix socket
+#                               $DIR/main/sock/libvirt-sock, tcp 127.0.0.1:$PORT
+#                         A, B: one libvirtd each in network namespaces fe-a / fe-b,
+#                               joined by a veth pair (10.77.7.1 <-> 10.77.7.2), for live
+#                               migration; sockets $DIR/{a,b}/sock/libvirt-sock, tcp :16509
+#   testenv.sh stop     destroy the guests on our daemons, stop only the daemons this
+#                       script started (pid files), delete the namespaces
+#   testenv.sh status   say what runs; exit 0 only when every daemon answers
+#   testenv.sh env      print the sockets and URIs as shell variables (eval "$(testenv.sh env)")
+#
+# Environment: FERRUM_TESTENV_DIR (default /tmp/ferrum-testenv), FERRUM_TESTENV_PORT
+# (default 16519, the main daemon's loopback tcp port).
+#
+# The main daemon never touches the system's /run/libvirt or /etc/libvirt: every
+# compiled-in path is bind-mounted over inside its own mount namespace. Networks
+# it starts create bridges in the host network namespace; the A/B daemons keep
+# theirs inside fe-a / fe-b. A and B run without cgroups (both would create the
+# same machine cgroup names) and with stdio_handler = "file" (no virtlogd in
+# their namespaces).
+set -euo pipefail
+
+DIR=${FERRUM_TESTENV_DIR:-/tmp/ferrum-testenv}
+PORT=${FERRUM_TESTENV_PORT:-16519}
+NS_A=fe-a NS_B=fe-b
+IP_A=10.77.7.1 IP_B=10.77.7.2
+UUID_MAIN=f0000000-0000-4000-8000-00000000000f
+UUID_A=f0000000-0000-4000-8000-00000000000a
+UUID_B=f0000000-0000-4000-8000-00000000000b
+PKGS="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils iproute2"
+
+log() { echo "testenv: $*" >&2; }
+
+need_root() {
+  [ "$(id -u)" = 0 ] || { log "must run as root (libvirtd, namespaces, bind mounts)"; exit 1; }
+}
+
+# install adds the Debian packages when a binary is missing; apt-get update
+# runs once per work directory.
+install() {
+  local missing=0 b
+  for b in libvirtd virtlogd virsh qemu-system-x86_64 qemu-img ip unshare; do
+    command -v "$b" >/dev/null 2>&1 || missing=1
+  done
+  [ "$missing" = 1 ] || return 0
+  log "installing $PKGS"
+  export DEBIAN_FRONTEND=noninteractive
+  mkdir -p "$DIR"
+  if [ ! -f "$DIR/apt-updated" ]; then
+    apt-get -o DPkg::Lock::Timeout=600 update -q >"$DIR/apt.log" 2>&1 || { tail -20 "$DIR/apt.log" >&2; exit 1; }
+    touch "$DIR/apt-updated"
+  fi
+  # shellcheck disable=SC2086
+  apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $PKGS >>"$DIR/apt.log" 2>&1 \
+    || { tail -30 "$DIR/apt.log" >&2; exit 1; }
+}
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# wait_sock waits until the daemon behind a unix socket answers.
+wait_sock() { # socket
+  local i
+  for i in $(seq 1 200); do
+    [ -S "$1" ] && virsh -q -c "test+unix:///default?socket=$1" uri >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  log "timeout waiting for $1"; return 1
+}
+
+# prepare_instance copies the packaged libvirt configuration into D once and
+# writes libvirtd.conf and the qemu.conf additions.
+prepare_instance() { # D HOSTUUID LISTEN QEMUCONF
+  local D=$1 UUID=$2 LISTEN=$3 QEMUCONF=$4
+  [ -f "$D/ready" ] && return 0
+  rm -rf "$D"; mkdir -p "$D"/{run,cache,log,sock}
+  cp -a /etc/libvirt "$D/etc"
+  cp -a /var/lib/libvirt "$D/lib"
+  rm -rf "$D"/lib/qemu/domain-* "$D"/etc/qemu/*.xml "$D"/etc/qemu/networks/autostart/* "$D"/etc/storage/autostart/*
+  cp -a /var/cache/libvirt/. "$D/cache/" 2>/dev/null || true
+  cat >"$D/etc/libvirtd.conf" <<EOF
+listen_tls = 0
+listen_tcp = 1
+$LISTEN
+auth_tcp = "none"
+auth_unix_rw = "none"
+auth_unix_ro = "none"
+unix_sock_dir = "$D/sock"
+host_uuid = "$UUID"
+max_clients = 200
+max_workers = 40
+log_level = 3
+log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
+EOF
+  printf '%s\n' "$QEMUCONF" >>"$D/etc/qemu.conf"
+  touch "$D/ready"
+}
+
+# run_instance starts libvirtd (and virtlogd when asked) for D inside a new
+# mount namespace, optionally inside network namespace NS.
+run_instance() { # D NS WITH_VIRTLOGD
+  local D=$1 NS=$2 LOGD=$3 pre=()
+  alive "$D/libvirtd.pid" && return 0
+  rm -f "$D"/sock/*
+  [ -n "$NS" ] && pre=(ip netns exec "$NS")
+  local logd=""
+  [ "$LOGD" = 1 ] && logd="virtlogd -d -p '$D/virtlogd.pid'"
+  "${pre[@]}" unshare -m --propagation private bash -c "
+    set -e
+    mount --bind '$D/etc' /etc/libvirt
+    mount --bind '$D/run' /run/libvirt
+    mount --bind '$D/lib' /var/lib/libvirt
+    mount --bind '$D/cache' /var/cache/libvirt
+    mount --bind '$D/log' /var/log/libvirt
+    $logd
+    exec libvirtd -d -l -f /etc/libvirt/libvirtd.conf -p '$D/libvirtd.pid'"
+}
+
+netns_up() {
+  if ! ip netns list | grep -qw "$NS_A" || ! ip netns list | grep -qw "$NS_B"; then
+    ip netns del "$NS_A" 2>/dev/null || true; ip netns del "$NS_B" 2>/dev/null || true
+    ip netns add "$NS_A"; ip netns add "$NS_B"
+    ip link add fe-va type veth peer name fe-vb
+    ip link set fe-va netns "$NS_A"; ip link set fe-vb netns "$NS_B"
+    ip -n "$NS_A" addr add "$IP_A/24" dev fe-va; ip -n "$NS_B" addr add "$IP_B/24" dev fe-vb
+    local n
+    for n in "$NS_A" "$NS_B"; do ip -n "$n" link set lo up; done
+    ip -n "$NS_A" link set fe-va up; ip -n "$NS_B" link set fe-vb up
+  fi
+}
+
+start() {
+  need_root
+  install
+  mkdir -p "$DIR"
+  exec 9>"$DIR/lock"; flock 9
+  prepare_instance "$DIR/main" "$UUID_MAIN" "listen_addr = \"127.0.0.1\"
+tcp_port = \"$PORT\"" ""
+  run_instance "$DIR/main" "" 1
+  netns_up
+  local qa qb
+  qa="cgroup_controllers = [ ]
+stdio_handler = \"file\"
+migration_address = \"0.0.0.0\""
+  qb=$qa
+  prepare_instance "$DIR/a" "$UUID_A" 'tcp_port = "16509"' "$qa
+migration_host = \"$IP_A\""
+  prepare_instance "$DIR/b" "$UUID_B" 'tcp_port = "16509"' "$qb
+migration_host = \"$IP_B\""
+  run_instance "$DIR/a" "$NS_A" 0
+  run_instance "$DIR/b" "$NS_B" 0
+  wait_sock "$DIR/main/sock/libvirt-sock"
+  wait_sock "$DIR/a/sock/libvirt-sock"
+  wait_sock "$DIR/b/sock/libvirt-sock"
+}
+
+# destroy_guests powers off and undefines every domain of the daemon behind a
+# socket, so no QEMU process outlives its daemon.
+destroy_guests() { # socket
+  local c="qemu+unix:///system?socket=$1" d
+  [ -S "$1" ] && virsh -q -c "$c" uri >/dev/null 2>&1 || return 0
+  for d in $(virsh -q -c "$c" list --uuid); do virsh -q -c "$c" destroy "$d" >/dev/null 2>&1 || true; done
+  for d in $(virsh -q -c "$c" list --all --uuid); do
+    virsh -q -c "$c" undefine --managed-save --nvram "$d" >/dev/null 2>&1 || true
+  done
+}
+
+stop() {
+  need_root
+  [ -d "$DIR" ] || return 0
+  local i p n
+  for i in main a b; do destroy_guests "$DIR/$i/sock/libvirt-sock"; done
+  for i in main a b; do
+    for p in "$DIR/$i/libvirtd.pid" "$DIR/$i/virtlogd.pid"; do
+      if alive "$p"; then
+        kill "$(cat "$p")"
+        for n in $(seq 1 100); do kill -0 "$(cat "$p")" 2>/dev/null || break; sleep 0.05; done
+      fi
+      rm -f "$p"
+    done
+  done
+  ip netns del "$NS_A" 2>/dev/null || true
+  ip netns del "$NS_B" 2>/dev/null || true
+  log "stopped"
+}
+
+status() {
+  local rc=0 i
+  for i in main a b; do
+    if alive "$DIR/$i/libvirtd.pid" && [ -S "$DIR/$i/sock/libvirt-sock" ]; then
+      echo "$i: libvirtd pid $(cat "$DIR/$i/libvirtd.pid"), socket $DIR/$i/sock/libvirt-sock"
+    else
+      echo "$i: down"; rc=1
+    fi
+  done
+  return $rc
+}
+
+env_vars() {
+  cat <<EOF
+FERRUM_TESTENV_DIR='$DIR'
+FERRUM_LIBVIRT_SOCK='$DIR/main/sock/libvirt-sock'
+FERRUM_LIBVIRT_TCP='127.0.0.1:$PORT'
+FERRUM_LIBVIRT_TEST_URI='test+unix:///default?socket=$DIR/main/sock/libvirt-sock'
+FERRUM_LIBVIRT_QEMU_URI='qemu+unix:///system?socket=$DIR/main/sock/libvirt-sock'
+FERRUM_LIBVIRT_A_URI='qemu+unix:///system?socket=$DIR/a/sock/libvirt-sock'
+FERRUM_LIBVIRT_B_URI='qemu+unix:///system?socket=$DIR/b/sock/libvirt-sock'
+FERRUM_LIBVIRT_A_PEER='qemu+tcp://$IP_A/system'
+FERRUM_LIBVIRT_B_PEER='qemu+tcp://$IP_B/system'
+EOF
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  env) env_vars ;;
+  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+esac
