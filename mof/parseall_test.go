@@ -190,3 +190,32 @@ func TestDirLoaderTakesBackslashesAsSeparators(t *testing.T) {
 		t.Errorf("declarations %s, want X from sub/x.mof", got)
 	}
 }
+
+func TestDirLoaderFollowsAbsoluteIncludes(t *testing.T) {
+	dir := t.TempDir()
+	abs := filepath.Join(dir, "elsewhere", "x.mof")
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(abs, []byte("class X {};"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "root.mof")
+	if err := os.WriteFile(root, []byte(`#pragma include(`+QuoteString(abs)+`)`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ParseAll(DirLoader{}, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 2 || res.Files[1].Name != abs {
+		t.Errorf("files %v, want root.mof then %s", res.Files, abs)
+	}
+}
+
+func TestOpenZipReportsAMissingArchive(t *testing.T) {
+	_, err := OpenZip(filepath.Join(t.TempDir(), "none.zip"))
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("error %v, want one wrapping fs.ErrNotExist", err)
+	}
+}

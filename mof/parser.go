@@ -16,16 +16,12 @@ const maxNesting = 64
 // from, up to a limit, as an ErrorList; the returned File holds whatever
 // declarations parsed cleanly.
 func Parse(name string, src []byte) (*File, error) {
-	f, errs := parseFile(name, src)
+	f, errs := parseSource(name, string(src))
 	return f, errs.Err()
 }
 
-// parseFile parses src, returning the errors as a list.
-func parseFile(name string, src []byte) (*File, ErrorList) {
-	return parseSource(name, string(src))
-}
-
-// parseSource parses src, which the tree may keep references into.
+// parseSource parses src, which the tree may keep references into, and
+// returns the errors as a list.
 func parseSource(name, src string) (*File, ErrorList) {
 	p := &parser{lx: newLexer(name, src)}
 	f := &File{Name: name}
