@@ -1,0 +1,78 @@
+package daemon
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/ferrum-virt/ferrum/cimom/auth"
+	"github.com/ferrum-virt/ferrum/cmd/ferrumd/internal/config"
+)
+
+// This file holds the points where the parts being built elsewhere plug into
+// the daemon. Run calls them in this order: openStore, buildCIMOM, bindings.
+
+// openStore opens the persistent store in the data directory and returns it
+// as the UserStore, with the function that closes it.
+//
+// TODO(lead): cimom/store (SQLite) has not landed. When it does, open
+// <cfg.DataDir>/ferrum.db here, adapt its User methods to auth.UserStore, and
+// return its Close. Until then users live in memory: only the admin survives
+// a restart, recreated by auth.EnsureAdmin from FERRUM_ADMIN_PASSWORD or the
+// saved <data dir>/admin-password.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (auth.UserStore, func() error, error) {
+	log.WarnContext(ctx, "users are kept in memory until the SQLite store is wired in", "op", "store")
+	return auth.NewMemoryUserStore(), func() error { return nil }, nil
+}
+
+// engine is the CIM object manager the bindings serve: the class repository
+// and the provider dispatcher.
+//
+// TODO(lead): replace with the dispatcher from package cimom, built over the
+// compiled schema (mof/schema) and the backend cfg.Backend names.
+type engine struct {
+	users auth.UserStore
+}
+
+// buildCIMOM builds the CIM object manager over the opened store.
+func buildCIMOM(ctx context.Context, cfg config.Config, users auth.UserStore, log *slog.Logger) (*engine, error) {
+	log.DebugContext(ctx, "CIM object manager not wired yet", "op", "cimom", "backend", cfg.Backend, "sim_hosts", cfg.SimHosts)
+	return &engine{users: users}, nil
+}
+
+// Bindings are the protocol handlers mounted on the authenticated routes.
+// Requests reach them with an auth.Principal in their context (except
+// anonymous WS-Man requests WSManAnonymous lets through) and a body limited
+// to FERRUM_MAX_REQUEST_BYTES: reading past it fails with *http.MaxBytesError,
+// which a binding should answer with 413.
+type Bindings struct {
+	// CIMXML serves POST /cimom (DSP0200/0201).
+	CIMXML http.Handler
+	// WSMan serves POST /wsman (DSP0226/0227).
+	WSMan http.Handler
+	// WSManAnonymous, if not nil, says which /wsman requests without
+	// credentials may pass: WS-Man Identify (see auth.AllowAnonymous).
+	WSManAnonymous func(*http.Request) bool
+	// CIMXMLUnauthorized and WSManUnauthorized, if not nil, write each
+	// binding's 401 response (see auth.WithUnauthorizedHandler).
+	CIMXMLUnauthorized, WSManUnauthorized http.Handler
+}
+
+// bindings returns the protocol handlers for e.
+//
+// TODO(lead): return the cimxml and wsman handlers built over e when those
+// packages land; until then both routes answer 501.
+func bindings(e *engine) Bindings {
+	_ = e
+	return Bindings{
+		CIMXML: notImplemented("the CIM-XML binding (POST /cimom) is not in this build yet"),
+		WSMan:  notImplemented("the WS-Management binding (POST /wsman) is not in this build yet"),
+	}
+}
+
+// notImplemented answers 501 with msg.
+func notImplemented(msg string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, msg, http.StatusNotImplemented)
+	})
+}
