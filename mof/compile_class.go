@@ -33,7 +33,7 @@ func (c *Compiler) classDecl(d *ClassDecl) *ParseError {
 			}
 			out.Properties = append(out.Properties, p)
 		case *MethodDecl:
-			m, perr := c.method(ns, f)
+			m, perr := c.method(ns, d.Name, f)
 			if perr != nil {
 				return perr
 			}
@@ -80,7 +80,7 @@ func (c *Compiler) property(ns, class string, f *PropertyDecl) (*cim.Property, *
 	return p, nil
 }
 
-func (c *Compiler) method(ns string, f *MethodDecl) (*cim.Method, *ParseError) {
+func (c *Compiler) method(ns, class string, f *MethodDecl) (*cim.Method, *ParseError) {
 	rt, ok := cimType(f.ReturnType)
 	if !ok || f.ReturnType.Array {
 		return nil, errorf(f.ReturnType.Pos, "method %s: %s is not a method return type", f.Name, f.ReturnType.Name)
@@ -100,7 +100,7 @@ func (c *Compiler) method(ns string, f *MethodDecl) (*cim.Method, *ParseError) {
 		if !ok {
 			return nil, errorf(prm.Type.Pos, "parameter %s: unknown type %s", prm.Name, prm.Type.Name)
 		}
-		if perr := c.checkRefTarget(ns, "", prm.Type); perr != nil {
+		if perr := c.checkRefTarget(ns, class, prm.Type); perr != nil {
 			return nil, perr
 		}
 		p := &cim.Parameter{Name: prm.Name, Type: t, IsArray: prm.Type.Array, ArraySize: prm.Type.ArraySize}
