@@ -21,7 +21,8 @@ import (
 // CheckMigration first and fails with ErrInsufficientResources (memory) or
 // ErrIncompatible (CPU family, storage, networks); a VM in the wrong state
 // fails with a *StateError; a backend that cannot reach dest (another kind
-// of backend) fails with ErrUnsupported. A live migration that cannot
+// of backend) fails with ErrUnsupported, and dest being the source itself
+// fails with ErrInvalidArgument. A live migration that cannot
 // converge fails with ErrNotConverged. Cancelling ctx aborts the migration
 // with ctx.Err(). On any failure the VM keeps running on the source.
 type Migrator interface {

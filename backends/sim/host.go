@@ -59,7 +59,7 @@ func newHost(dc *DataCenter, seed int64, idx int, san *pool) *Host {
 	}
 	h.cpuRate = hypervisorLoad(0)
 	local := newPool(&dc.stor, backends.PoolSpec{Name: "default", Type: backends.PoolDir,
-		Path: "/var/lib/ferrum/images"}, localPoolBytes(info.Storage), false)
+		Path: "/var/lib/ferrum/images"}, localPoolBytes(info.Storage)/2, false)
 	h.pools = map[string]*pool{local.spec.Name: local, san.spec.Name: san}
 	h.switches = map[string]*vswitch{
 		"internal": {spec: backends.SwitchSpec{Name: "internal", Kind: backends.SwitchInternal}},

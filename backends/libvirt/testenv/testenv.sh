@@ -107,6 +107,7 @@ run_instance() { # D NS WITH_VIRTLOGD
   local D=$1 NS=$2 LOGD=$3 pre=()
   alive "$D/libvirtd.pid" && return 0
   rm -f "$D"/sock/*
+  mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
   [ -n "$NS" ] && pre=(ip netns exec "$NS")
   local logd=""
   [ "$LOGD" = 1 ] && logd="virtlogd -d -p '$D/virtlogd.pid'"
