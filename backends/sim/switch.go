@@ -26,7 +26,9 @@ func (h *Host) vswitch(name string) (*vswitch, error) {
 	return sw, nil
 }
 
-func (sw *vswitch) view() backends.Switch { return backends.Switch{SwitchSpec: sw.spec, Ports: sw.ports} }
+func (sw *vswitch) view() backends.Switch {
+	return backends.Switch{SwitchSpec: sw.spec, Ports: sw.ports}
+}
 
 // ListSwitches lists the host's switches by name.
 func (s *switchAPI) ListSwitches(ctx context.Context) ([]backends.Switch, error) {
