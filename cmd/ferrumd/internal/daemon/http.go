@@ -58,7 +58,9 @@ func newRouter(rt routes) http.Handler {
 	if b.WSManAnonymous != nil {
 		wsmanOpts = append(wsmanOpts, auth.AllowAnonymous(b.WSManAnonymous))
 	}
-	r.Handle("/cimom", auth.RequireBasic(rt.authn, Realm, notePrincipal(b.CIMXML), cimxmlOpts...)).Methods(http.MethodPost)
+	// M-POST (DSP0200) reaches the binding too, which answers it or
+	// sends 501 so the client falls back to POST.
+	r.Handle("/cimom", auth.RequireBasic(rt.authn, Realm, notePrincipal(b.CIMXML), cimxmlOpts...)).Methods(http.MethodPost, "M-POST")
 	r.Handle("/wsman", auth.RequireBasic(rt.authn, Realm, notePrincipal(b.WSMan), wsmanOpts...)).Methods(http.MethodPost)
 	return accessLog(rt.log, limitBody(rt.maxBody, r))
 }

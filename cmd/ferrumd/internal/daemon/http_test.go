@@ -65,6 +65,8 @@ func TestRoutes(t *testing.T) {
 		{"POST /wsman with an unknown user → 401", "POST", "/wsman", "eve", "op-secret", "<s:Envelope/>", 401},
 		{"POST /cimom with good credentials → 501 until the binding lands", "POST", "/cimom", "op", "op-secret", "<CIM/>", 501},
 		{"POST /wsman with good credentials → 501 until the binding lands", "POST", "/wsman", "op", "op-secret", "<s:Envelope/>", 501},
+		{"M-POST /cimom reaches the binding, whose 501 makes clients fall back to POST", "M-POST", "/cimom", "op", "op-secret", "<CIM/>", 501},
+		{"M-POST /cimom without credentials → 401", "M-POST", "/cimom", "", "", "<CIM/>", 401},
 		{"GET /healthz needs no credentials", "GET", "/healthz", "", "", "", 200},
 		{"GET /version needs no credentials", "GET", "/version", "", "", "", 200},
 		{"GET /cimom → 405", "GET", "/cimom", "op", "op-secret", "", 405},
