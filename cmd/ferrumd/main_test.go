@@ -132,14 +132,22 @@ func TestFirstAndSecondStart(t *testing.T) {
 		t.Fatalf("first ferrumd exited %d", code)
 	}
 
+	// Move the saved password away: the admin must now come from the database.
+	saved := filepath.Join(data, "admin-password")
+	if err := os.Rename(saved, saved+".bak"); err != nil {
+		t.Fatal(err)
+	}
 	p2 := startFerrumd(t, data)
 	httpAddr, _ = p2.waitReady()
-	t.Run("a second start neither regenerates nor prints the password", func(t *testing.T) {
+	t.Run("a second start keeps the admin in the SQLite store and prints no password", func(t *testing.T) {
+		if _, err := os.Stat(filepath.Join(data, "ferrum.db")); err != nil {
+			t.Fatalf("no database: %v", err)
+		}
 		if strings.Contains(p2.log(), generatedMsg) || strings.Contains(p2.log(), password) {
 			t.Fatal("second start printed a password")
 		}
-		if got := strings.TrimSpace(readFile(t, filepath.Join(data, "admin-password"))); got != password {
-			t.Fatal("admin-password changed")
+		if _, err := os.Stat(saved); !os.IsNotExist(err) {
+			t.Fatalf("second start wrote admin-password again: %v", err)
 		}
 		if resp := post(t, c, "http://"+httpAddr+"/cimom", "admin", password); resp.StatusCode != 501 {
 			t.Fatalf("the first password no longer works: %d", resp.StatusCode)

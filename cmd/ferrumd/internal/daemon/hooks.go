@@ -4,40 +4,43 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 
-	"github.com/ferrum-virt/ferrum/cimom/auth"
+	"github.com/ferrum-virt/ferrum/cimom/store"
 	"github.com/ferrum-virt/ferrum/cmd/ferrumd/internal/config"
 )
 
 // This file holds the points where the parts being built elsewhere plug into
 // the daemon. Run calls them in this order: openStore, buildCIMOM, bindings.
 
-// openStore opens the persistent store in the data directory and returns it
-// as the UserStore, with the function that closes it.
-//
-// TODO(lead): cimom/store (SQLite) has not landed. When it does, open
-// <cfg.DataDir>/ferrum.db here, adapt its User methods to auth.UserStore, and
-// return its Close. Until then users live in memory: only the admin survives
-// a restart, recreated by auth.EnsureAdmin from FERRUM_ADMIN_PASSWORD or the
-// saved <data dir>/admin-password.
-func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (auth.UserStore, func() error, error) {
-	log.WarnContext(ctx, "users are kept in memory until the SQLite store is wired in", "op", "store")
-	return auth.NewMemoryUserStore(), func() error { return nil }, nil
+// DBFile is the SQLite database in the data directory.
+const DBFile = "ferrum.db"
+
+// openStore opens (creating and migrating) the SQLite store in the data
+// directory. Run closes it after the servers have stopped.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	path := filepath.Join(cfg.DataDir, DBFile)
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	log.DebugContext(ctx, "store open", "op", "store", "path", path)
+	return st, nil
 }
 
 // engine is the CIM object manager the bindings serve: the class repository
 // and the provider dispatcher.
 //
 // TODO(lead): replace with the dispatcher from package cimom, built over the
-// compiled schema (mof/schema) and the backend cfg.Backend names.
+// compiled schema (mof/schema), the store and the backend cfg.Backend names.
 type engine struct {
-	users auth.UserStore
+	store *store.Store
 }
 
 // buildCIMOM builds the CIM object manager over the opened store.
-func buildCIMOM(ctx context.Context, cfg config.Config, users auth.UserStore, log *slog.Logger) (*engine, error) {
+func buildCIMOM(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*engine, error) {
 	log.DebugContext(ctx, "CIM object manager not wired yet", "op", "cimom", "backend", cfg.Backend, "sim_hosts", cfg.SimHosts)
-	return &engine{users: users}, nil
+	return &engine{store: st}, nil
 }
 
 // Bindings are the protocol handlers mounted on the authenticated routes.

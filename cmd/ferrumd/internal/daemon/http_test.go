@@ -34,7 +34,7 @@ func newTestRouter(t *testing.T, b Bindings) (http.Handler, *bytes.Buffer) {
 		t.Fatal(err)
 	}
 	if b.CIMXML == nil {
-		b = bindings(&engine{users: users})
+		b = bindings(&engine{})
 	}
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

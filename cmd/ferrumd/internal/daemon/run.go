@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ferrum-virt/ferrum/cimom/auth"
+	"github.com/ferrum-virt/ferrum/cimom/store"
 	"github.com/ferrum-virt/ferrum/cmd/ferrumd/internal/config"
 )
 
@@ -49,16 +50,12 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) (err error) {
 	}
 	defer closeListeners(eps) // a no-op once the servers have shut down
 
-	users, closeStore, err := openStore(ctx, cfg, log)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
-	defer func() {
-		if cerr := closeStore(); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
-		}
-	}()
-	handler, err := buildHandler(ctx, cfg, users, log)
+	defer func() { err = errors.Join(err, st.Close()) }()
+	handler, err := buildHandler(ctx, cfg, st, log)
 	if err != nil {
 		return err
 	}
@@ -85,7 +82,8 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) (err error) {
 
 // buildHandler creates the first admin if needed, the authenticator, the CIM
 // object manager and its bindings, and returns the router over them.
-func buildHandler(ctx context.Context, cfg config.Config, users auth.UserStore, log *slog.Logger) (http.Handler, error) {
+func buildHandler(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (http.Handler, error) {
+	users := storeUsers{st}
 	generated, err := auth.EnsureAdmin(ctx, users, cfg.AdminPassword, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -98,7 +96,7 @@ func buildHandler(ctx context.Context, cfg config.Config, users auth.UserStore, 
 	if err != nil {
 		return nil, err
 	}
-	eng, err := buildCIMOM(ctx, cfg, users, log)
+	eng, err := buildCIMOM(ctx, cfg, st, log)
 	if err != nil {
 		return nil, fmt.Errorf("build CIM object manager: %w", err)
 	}
