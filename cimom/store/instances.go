@@ -43,24 +43,35 @@ func instanceArgs(ns string, path cim.ObjectPath, inst *cim.Instance) (data []by
 // and namespace spelling) is already stored there. The path is kept as
 // given and returned by EnumerateInstances.
 func (s *Store) CreateInstance(ctx context.Context, ns string, path cim.ObjectPath, inst *cim.Instance) error {
-	data, err := instanceArgs(ns, path, inst)
-	if err != nil {
-		return fmt.Errorf("create instance %s in %s: %w", path, ns, err)
-	}
-	pathRec, err := EncodePath(path)
-	if err != nil {
-		return fmt.Errorf("create instance %s in %s: %w", path, ns, err)
-	}
-	res, err := s.w.ExecContext(ctx,
-		`INSERT INTO instances (ns, class, key, path, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, key) DO NOTHING`,
-		nsKey(ns), strings.ToLower(path.ClassName), instanceKey(path), pathRec, data)
-	if err = affected(res, err); errors.Is(err, ErrNotFound) {
-		err = ErrExists
-	}
-	if err != nil {
+	if err := insertInstance(ctx, s.w, ns, path, inst); err != nil {
 		return fmt.Errorf("create instance %s in %s: %w", path, ns, err)
 	}
 	return nil
+}
+
+// execer is what a write needs of *sql.DB or *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertInstance is CreateInstance on q, so that several inserts can share
+// one transaction.
+func insertInstance(ctx context.Context, q execer, ns string, path cim.ObjectPath, inst *cim.Instance) error {
+	data, err := instanceArgs(ns, path, inst)
+	if err != nil {
+		return err
+	}
+	pathRec, err := EncodePath(path)
+	if err != nil {
+		return err
+	}
+	res, err := q.ExecContext(ctx,
+		`INSERT INTO instances (ns, class, key, path, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, key) DO NOTHING`,
+		nsKey(ns), strings.ToLower(path.ClassName), instanceKey(path), pathRec, data)
+	if err = affected(res, err); errors.Is(err, ErrNotFound) {
+		return ErrExists
+	}
+	return err
 }
 
 // GetInstance returns the instance stored under path in namespace ns, or
@@ -124,6 +135,9 @@ func (s *Store) EnumerateInstances(ctx context.Context, ns, class string, yield 
 	defer rows.Close()
 	var pathRec, data sql.RawBytes
 	for rows.Next() {
+		if err := ctx.Err(); err != nil { // database/sql notices cancellation only eventually
+			return fmt.Errorf("enumerate %s in %s: %w", class, ns, err)
+		}
 		if err := rows.Scan(&pathRec, &data); err != nil {
 			return fmt.Errorf("enumerate %s in %s: %w", class, ns, err)
 		}
