@@ -14,7 +14,7 @@ FERRUM_DATA_DIR ?= ./ferrum-data
 TEST_TIMEOUT    ?= 25m
 FUZZTIME        ?= 10s
 VERSION         ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS         := -X github.com/ferrum-virt/ferrum/cmd/ferrumd/internal/daemon.Version=$(VERSION)
+LDFLAGS         := -X main.version=$(VERSION) -X github.com/ferrum-virt/ferrum/cmd/ferrumd/internal/daemon.Version=$(VERSION)
 
 # Debian packages the build and the tests need. `deps` installs the missing
 # ones and does nothing when all are present. Add client tools here
