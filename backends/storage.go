@@ -40,7 +40,9 @@ type PoolManager interface {
 // volume or another volume is backed by it.
 //
 // ImportVolume creates a volume from a disk image file at path, raw or
-// qcow2; ExportVolume writes the volume's content to a new file at path.
+// qcow2, failing with ErrNotFound for a missing file. ExportVolume writes the
+// volume's image to a new file at path, in a format ImportVolume reads back
+// with the same capacity; an existing file fails with ErrConflict.
 type VolumeManager interface {
 	ListVolumes(ctx context.Context, pool string) ([]Volume, error)
 	GetVolume(ctx context.Context, ref VolumeRef) (Volume, error)

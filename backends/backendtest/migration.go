@@ -65,35 +65,7 @@ func testMigration(t *testing.T, mk func(*testing.T) (*fixture, *fixture)) {
 	})
 	t.Run("live Migrate moves the VM with its UUID and MACs and reports progress", func(t *testing.T) {
 		src, dst := mk(t)
-		m := migrator(t, src, true)
-		vm := migratable(t, src, dst, true)
-		subSrc, err := src.h.Events(src.ctx)
-		must(t, "Events", err)
-		defer subSrc.Close()
-		subDst, err := dst.h.Events(dst.ctx)
-		must(t, "Events", err)
-		defer subDst.Close()
-		var rounds []int
-		res, err := m.Migrate(src.ctx, vm.UUID, dst.h, backends.MigrateOptions{
-			Progress: func(p backends.MigrationProgress) { rounds = append(rounds, p.Round) }})
-		must(t, "Migrate", err)
-		for i := 1; i < len(rounds); i++ {
-			if rounds[i] <= rounds[i-1] {
-				t.Fatalf("progress rounds %v do not grow", rounds)
-			}
-		}
-		if res.Rounds < len(rounds) || res.Downtime < 0 || res.TotalTime < res.Downtime {
-			t.Fatalf("result %+v after %d progress reports", res, len(rounds))
-		}
-		_, err = src.h.VMs().Get(src.ctx, vm.UUID)
-		wantErr(t, "Get on the source", err, backends.ErrNotFound)
-		moved := dst.get(vm.UUID)
-		if moved.State != backends.StateRunning || moved.Name != vm.Name || len(moved.NICs) != len(vm.NICs) ||
-			(len(vm.NICs) > 0 && moved.NICs[0].MAC != vm.NICs[0].MAC) {
-			t.Fatalf("on the destination: %+v", moved)
-		}
-		collect(t, subSrc, vm.UUID, []backends.EventType{backends.EventMigratedOut})
-		collect(t, subDst, vm.UUID, []backends.EventType{backends.EventMigratedIn})
+		liveMigrationMoves(t, src, dst)
 	})
 	t.Run("live Migrate of an off VM → ErrConflict", func(t *testing.T) {
 		src, dst := mk(t)
@@ -132,4 +104,36 @@ func testMigration(t *testing.T, mk func(*testing.T) (*fixture, *fixture)) {
 		_, err = src.h.VMs().Get(src.ctx, vm.UUID)
 		wantErr(t, "Get on the source", err, backends.ErrNotFound)
 	})
+}
+
+func liveMigrationMoves(t *testing.T, src, dst *fixture) {
+	m := migrator(t, src, true)
+	vm := migratable(t, src, dst, true)
+	subSrc, err := src.h.Events(src.ctx)
+	must(t, "Events", err)
+	defer subSrc.Close()
+	subDst, err := dst.h.Events(dst.ctx)
+	must(t, "Events", err)
+	defer subDst.Close()
+	var rounds []int
+	res, err := m.Migrate(src.ctx, vm.UUID, dst.h, backends.MigrateOptions{
+		Progress: func(p backends.MigrationProgress) { rounds = append(rounds, p.Round) }})
+	must(t, "Migrate", err)
+	for i := 1; i < len(rounds); i++ {
+		if rounds[i] <= rounds[i-1] {
+			t.Fatalf("progress rounds %v do not grow", rounds)
+		}
+	}
+	if res.Rounds < len(rounds) || res.Downtime < 0 || res.TotalTime < res.Downtime {
+		t.Fatalf("result %+v after %d progress reports", res, len(rounds))
+	}
+	_, err = src.h.VMs().Get(src.ctx, vm.UUID)
+	wantErr(t, "Get on the source", err, backends.ErrNotFound)
+	moved := dst.get(vm.UUID)
+	if moved.State != backends.StateRunning || moved.Name != vm.Name || len(moved.NICs) != len(vm.NICs) ||
+		(len(vm.NICs) > 0 && moved.NICs[0].MAC != vm.NICs[0].MAC) {
+		t.Fatalf("on the destination: %+v", moved)
+	}
+	collect(t, subSrc, vm.UUID, []backends.EventType{backends.EventMigratedOut})
+	collect(t, subDst, vm.UUID, []backends.EventType{backends.EventMigratedIn})
 }

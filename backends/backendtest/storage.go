@@ -10,27 +10,7 @@ import (
 const gib = 1 << 30
 
 func testStorage(t *testing.T, mk func(*testing.T) *fixture) {
-	t.Run("ListPools reports pools with consistent space", func(t *testing.T) {
-		f := mk(t)
-		pools, err := f.h.Storage().ListPools(f.ctx)
-		must(t, "ListPools", err)
-		for _, p := range pools {
-			if p.Name == "" || p.Type == "" || p.Allocation > p.Capacity && p.Capacity > 0 {
-				t.Fatalf("pool %+v", p)
-			}
-		}
-	})
-	t.Run("CreatePool with a name in use → ErrConflict", func(t *testing.T) {
-		f := mk(t)
-		p := f.pool()
-		_, err := f.h.Storage().CreatePool(f.ctx, backends.PoolSpec{Name: p, Type: backends.PoolDir, Path: t.TempDir()})
-		wantErr(t, "CreatePool", err, backends.ErrConflict)
-	})
-	t.Run("GetPool of an unknown pool → ErrNotFound", func(t *testing.T) {
-		f := mk(t)
-		_, err := f.h.Storage().GetPool(f.ctx, name("no-pool"))
-		wantErr(t, "GetPool", err, backends.ErrNotFound)
-	})
+	testPools(t, mk)
 	t.Run("CreateVolume is sparse and counts in its pool", func(t *testing.T) {
 		f := mk(t)
 		p := f.pool()
@@ -73,23 +53,7 @@ func testStorage(t *testing.T, mk func(*testing.T) *fixture) {
 		wantErr(t, "DeleteVolume", f.h.Storage().DeleteVolume(f.ctx, v.Ref), backends.ErrConflict)
 	})
 	testClones(t, mk)
-	t.Run("ExportVolume then ImportVolume keeps the capacity", func(t *testing.T) {
-		f := mk(t)
-		if !f.info.Caps.ImportExport {
-			t.Skip("host declares no import/export")
-		}
-		p := f.pool()
-		v := f.volume(p, gib)
-		path := filepath.Join(t.TempDir(), "export.img")
-		must(t, "ExportVolume", f.h.Storage().ExportVolume(f.ctx, v.Ref, path))
-		wantErr(t, "ExportVolume over an existing file", f.h.Storage().ExportVolume(f.ctx, v.Ref, path), backends.ErrConflict)
-		in, err := f.h.Storage().ImportVolume(f.ctx, p, name("imported"), path)
-		must(t, "ImportVolume", err)
-		t.Cleanup(func() { _ = f.h.Storage().DeleteVolume(f.ctx, in.Ref) })
-		if in.Capacity != v.Capacity {
-			t.Fatalf("imported capacity %d, exported %d", in.Capacity, v.Capacity)
-		}
-	})
+	testImportExport(t, mk)
 }
 
 func testClones(t *testing.T, mk func(*testing.T) *fixture) {
@@ -137,5 +101,49 @@ func testClones(t *testing.T, mk func(*testing.T) *fixture) {
 		_, err := f.h.Storage().CloneVolume(f.ctx, backends.VolumeRef{Pool: f.pool(), Name: name("none")},
 			backends.CloneSpec{Name: name("c")})
 		wantErr(t, "CloneVolume", err, backends.ErrNotFound)
+	})
+}
+
+func testImportExport(t *testing.T, mk func(*testing.T) *fixture) {
+	t.Run("ExportVolume then ImportVolume keeps the capacity", func(t *testing.T) {
+		f := mk(t)
+		if !f.info.Caps.ImportExport {
+			t.Skip("host declares no import/export")
+		}
+		p := f.pool()
+		v := f.volume(p, gib)
+		path := filepath.Join(t.TempDir(), "export.img")
+		must(t, "ExportVolume", f.h.Storage().ExportVolume(f.ctx, v.Ref, path))
+		wantErr(t, "ExportVolume over an existing file", f.h.Storage().ExportVolume(f.ctx, v.Ref, path), backends.ErrConflict)
+		in, err := f.h.Storage().ImportVolume(f.ctx, p, name("imported"), path)
+		must(t, "ImportVolume", err)
+		t.Cleanup(func() { _ = f.h.Storage().DeleteVolume(f.ctx, in.Ref) })
+		if in.Capacity != v.Capacity {
+			t.Fatalf("imported capacity %d, exported %d", in.Capacity, v.Capacity)
+		}
+	})
+}
+
+func testPools(t *testing.T, mk func(*testing.T) *fixture) {
+	t.Run("ListPools reports pools with consistent space", func(t *testing.T) {
+		f := mk(t)
+		pools, err := f.h.Storage().ListPools(f.ctx)
+		must(t, "ListPools", err)
+		for _, p := range pools {
+			if p.Name == "" || p.Type == "" || p.Allocation > p.Capacity && p.Capacity > 0 {
+				t.Fatalf("pool %+v", p)
+			}
+		}
+	})
+	t.Run("CreatePool with a name in use → ErrConflict", func(t *testing.T) {
+		f := mk(t)
+		p := f.pool()
+		_, err := f.h.Storage().CreatePool(f.ctx, backends.PoolSpec{Name: p, Type: backends.PoolDir, Path: t.TempDir()})
+		wantErr(t, "CreatePool", err, backends.ErrConflict)
+	})
+	t.Run("GetPool of an unknown pool → ErrNotFound", func(t *testing.T) {
+		f := mk(t)
+		_, err := f.h.Storage().GetPool(f.ctx, name("no-pool"))
+		wantErr(t, "GetPool", err, backends.ErrNotFound)
 	})
 }

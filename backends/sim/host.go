@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 
 	"github.com/ferrum-virt/ferrum/backends"
@@ -96,7 +97,11 @@ func (h *Host) Info(ctx context.Context) (backends.HostInfo, error) {
 	defer h.mu.Unlock()
 	info := h.info
 	info.FreeMiB = h.freeMiB()
-	info.NICs = append([]backends.HostNIC(nil), h.info.NICs...)
+	info.NICs = slices.Clone(h.info.NICs)
+	info.Storage.HBAs = slices.Clone(h.info.Storage.HBAs)
+	info.Storage.Disks = slices.Clone(h.info.Storage.Disks)
+	info.Caps.Graphics = slices.Clone(h.info.Caps.Graphics)
+	info.Caps.PoolTypes = slices.Clone(h.info.Caps.PoolTypes)
 	return info, nil
 }
 
