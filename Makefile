@@ -47,7 +47,7 @@ deps: ## install missing Debian packages and the Go modules (idempotent, quiet)
 build: ## build every command into bin/
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./...
 
-run: build ## build, then run ferrumd with FERRUM_DATA_DIR=./ferrum-data
+run: deps build ## build, then run ferrumd with FERRUM_DATA_DIR=./ferrum-data
 	FERRUM_DATA_DIR=$(FERRUM_DATA_DIR) ./$(BIN)/ferrumd
 
 test: deps ## go vet, then every test, with a summary

@@ -44,6 +44,10 @@ func main() {
 func run(args []string, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal during the graceful shutdown ends ferrumd at once
+	}()
 	cmd := newCommand(stderr)
 	cmd.SetArgs(args)
 	cmd.SetErr(stderr)

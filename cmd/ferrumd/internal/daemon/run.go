@@ -52,12 +52,12 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) (err error) {
 
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return startErr(ctx, fmt.Errorf("open store: %w", err), log)
 	}
 	defer func() { err = errors.Join(err, st.Close()) }()
 	handler, err := buildHandler(ctx, cfg, st, log)
 	if err != nil {
-		return err
+		return startErr(ctx, err, log)
 	}
 
 	errc := make(chan error, len(eps))
@@ -78,6 +78,17 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) (err error) {
 	shutdown(context.WithoutCancel(ctx), eps, cfg.ShutdownTimeout, log)
 	log.Info("ferrumd stopped", "op", "stop")
 	return serveErr
+}
+
+// startErr returns err from a start-up step, or nil if the step failed only
+// because ctx ended: a signal during start-up is a request to stop, not a
+// failure.
+func startErr(ctx context.Context, err error, log *slog.Logger) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		log.Info("ferrumd stopped during start-up", "op", "stop")
+		return nil
+	}
+	return err
 }
 
 // buildHandler creates the first admin if needed, the authenticator, the CIM
