@@ -32,11 +32,11 @@ func (s *Subscription) Dropped() uint64 { return s.dropped.Load() }
 // Close ends the subscription and closes its channel. It is safe to call
 // more than once.
 func (s *Subscription) Close() {
-	s.once.Do(func() {
-		s.stop()
-		s.hub.remove(s)
-	})
+	s.stop()
+	s.end()
 }
+
+func (s *Subscription) end() { s.once.Do(func() { s.hub.remove(s) }) }
 
 // A Hub fans events out to subscriptions. Backends embed one per host. The
 // zero value is ready to use and costs nothing until someone subscribes.
@@ -56,7 +56,7 @@ func (h *Hub) Subscribe(ctx context.Context, buffer int) *Subscription {
 	h.mu.Lock()
 	h.subs = append(h.subs, s)
 	h.mu.Unlock()
-	s.stop = context.AfterFunc(ctx, s.Close)
+	s.stop = context.AfterFunc(ctx, s.end)
 	return s
 }
 

@@ -52,3 +52,13 @@ func TestSubscriptionClosesWhenContextEnds(t *testing.T) {
 	s.Close() // idempotent
 	h.Publish(Event{})
 }
+
+func TestSubscribeWithAnEndedContextIsClosed(t *testing.T) {
+	var h Hub
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s := h.Subscribe(ctx, 1)
+	for range s.Events() {
+	}
+	s.Close()
+}
