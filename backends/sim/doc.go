@@ -13,6 +13,17 @@
 // lazily from rates that change only at events, so an idle data center of
 // 10,000 hosts and 100,000 VMs costs memory but no CPU.
 //
+// Each host starts with a local dir pool "default" (half its local data
+// disks), the cluster's shared SAN pool "san" (Config.ClusterSize hosts per
+// SAN), an internal switch "internal" and an external switch "external"
+// bridged to its second NIC. Beyond the backends contract, a Host offers the
+// simulator's levers: SetWorkload (what a guest does: CPU, I/O, memory
+// dirtying, how it answers a shutdown), Crash, Fail and Repair, RaiseAlert.
+//
+// Events follow backends.Subscription: in order per subscriber, dropped and
+// counted (never blocking the simulator) when a subscriber falls more than
+// its buffer behind.
+//
 // The simulator is deterministic under Config.Seed: the same seed and the
 // same sequence of calls give the same hardware, UUIDs, MACs and figures.
 package sim
