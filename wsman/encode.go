@@ -1,0 +1,160 @@
+package wsman
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/ferrum-virt/ferrum/cimom/cim"
+)
+
+// An encoder writes CIM instances as DSP0230 XML. It caches, per class, the
+// position of each property so that properties come out in the class's
+// declaration order, as the class schema's xs:sequence wants.
+type encoder struct {
+	classOf    func(ns, class string) *cim.Class // nil result: unknown class
+	ns         string                            // namespace of paths without one
+	excludeNil bool                              // wsmb:ExcludeNilProperties
+	order      map[*cim.Class]map[string]int
+}
+
+func newEncoder(classOf func(ns, class string) *cim.Class, ns string, excludeNil bool) *encoder {
+	return &encoder{classOf: classOf, ns: ns, excludeNil: excludeNil, order: map[*cim.Class]map[string]int{}}
+}
+
+// instance writes inst as <p:Class>…</p:Class>. When declared is true the
+// enclosing element already binds prefix p to the class's resource URI;
+// otherwise the element declares it. Embedded instances (depth > 0) use
+// their own prefix and carry xsi:type, since the property element that
+// holds them does not say their class.
+func (e *encoder) instance(w xw, inst *cim.Instance, ns string, declared bool, depth int) {
+	prefix := "p"
+	if depth > 0 {
+		prefix = "p" + strconv.Itoa(depth)
+	}
+	tag := prefix + ":" + inst.ClassName
+	switch {
+	case depth > 0:
+		w.open(tag, "xmlns:"+prefix, ResourceURI(inst.ClassName), "xsi:type", prefix+":"+inst.ClassName+"_Type")
+	case declared:
+		w.open(tag)
+	default:
+		w.open(tag, "xmlns:"+prefix, ResourceURI(inst.ClassName))
+	}
+	for _, pv := range e.ordered(inst, ns) {
+		e.property(w, prefix, pv, ns, depth)
+	}
+	w.close(tag)
+}
+
+// ordered returns inst's properties in the declaration order of its class,
+// with the class's spelling of their names; properties the class does not
+// declare follow in their own order.
+func (e *encoder) ordered(inst *cim.Instance, ns string) []cim.PropertyValue {
+	class := e.classOf(ns, inst.ClassName)
+	if class == nil {
+		return inst.Properties
+	}
+	pos, ok := e.order[class]
+	if !ok {
+		pos = make(map[string]int, len(class.Properties))
+		for i, p := range class.Properties {
+			pos[strings.ToLower(p.Name)] = i
+		}
+		e.order[class] = pos
+	}
+	out := make([]cim.PropertyValue, 0, len(inst.Properties))
+	slots := make([]int, 0, len(inst.Properties))
+	var extra []cim.PropertyValue
+	for _, pv := range inst.Properties {
+		i, ok := pos[strings.ToLower(pv.Name)]
+		if !ok {
+			extra = append(extra, pv)
+			continue
+		}
+		pv.Name = class.Properties[i].Name
+		j := len(slots)
+		for j > 0 && slots[j-1] > i { // insertion sort: usually already in order
+			j--
+		}
+		slots = append(slots[:j], append([]int{i}, slots[j:]...)...)
+		out = append(out[:j], append([]cim.PropertyValue{pv}, out[j:]...)...)
+	}
+	return append(out, extra...)
+}
+
+// property writes one property: an element per array element, xsi:nil for
+// nulls (unless excluded), nothing for an empty array.
+func (e *encoder) property(w xw, prefix string, pv cim.PropertyValue, ns string, depth int) {
+	tag := prefix + ":" + pv.Name
+	v := pv.Value
+	if v.IsNull() {
+		if !e.excludeNil {
+			w.empty(tag, "xsi:nil", "true")
+		}
+		return
+	}
+	if !v.IsArray() {
+		e.scalar(w, tag, v, ns, depth)
+		return
+	}
+	for _, el := range v.Elems() {
+		if el.IsNull() {
+			w.empty(tag, "xsi:nil", "true")
+			continue
+		}
+		e.scalar(w, tag, el, ns, depth)
+	}
+}
+
+// scalar writes <tag>value</tag> for a non-null scalar.
+func (e *encoder) scalar(w xw, tag string, v cim.Value, ns string, depth int) {
+	switch v.Type() {
+	case cim.TypeReference:
+		ref, _ := v.AsRef()
+		w.open(tag)
+		writeEPRContent(w, ref, ns)
+		w.close(tag)
+	case cim.TypeInstance:
+		w.open(tag)
+		e.instance(w, v.AsInstance(), ns, false, depth+1)
+		w.close(tag)
+	case cim.TypeDateTime:
+		d, _ := v.AsDatetime()
+		elem, text := datetimeXML(d)
+		w.open(tag)
+		w.elem("cim:"+elem, text)
+		w.close(tag)
+	default:
+		w.elem(tag, valueText(v))
+	}
+}
+
+// valueText is the XML Schema lexical form of a scalar that is not a
+// reference, an embedded instance or a datetime.
+func valueText(v cim.Value) string {
+	switch x := v.Raw().(type) {
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case float32:
+		return floatText(float64(x), 32)
+	case float64:
+		return floatText(x, 64)
+	}
+	return v.Text()
+}
+
+func floatText(f float64, bits int) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "INF"
+	case math.IsInf(f, -1):
+		return "-INF"
+	}
+	return strconv.FormatFloat(f, 'G', -1, bits)
+}
