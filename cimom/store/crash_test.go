@@ -64,7 +64,7 @@ func writeCrashBatch(ctx context.Context, s *Store, batch int) error {
 			p := cim.NewInstancePath("root/virt", "Ferrum_Crash",
 				cim.KeyBinding{Name: "Batch", Value: cim.Uint32(uint32(batch))},
 				cim.KeyBinding{Name: "Item", Value: cim.Uint32(uint32(i))})
-			if err := insertInstance(ctx, tx, "root/virt", p, in); err != nil {
+			if err := insertInstance(ctx, tx.StmtContext(ctx, s.stmts.insert), "root/virt", p, in); err != nil {
 				return err
 			}
 		}

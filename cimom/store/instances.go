@@ -43,20 +43,16 @@ func instanceArgs(ns string, path cim.ObjectPath, inst *cim.Instance) (data []by
 // and namespace spelling) is already stored there. The path is kept as
 // given and returned by EnumerateInstances.
 func (s *Store) CreateInstance(ctx context.Context, ns string, path cim.ObjectPath, inst *cim.Instance) error {
-	if err := insertInstance(ctx, s.w, ns, path, inst); err != nil {
+	if err := insertInstance(ctx, s.stmts.insert, ns, path, inst); err != nil {
 		return fmt.Errorf("create instance %s in %s: %w", path, ns, err)
 	}
 	return nil
 }
 
-// execer is what a write needs of *sql.DB or *sql.Tx.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// insertInstance is CreateInstance on q, so that several inserts can share
-// one transaction.
-func insertInstance(ctx context.Context, q execer, ns string, path cim.ObjectPath, inst *cim.Instance) error {
+// insertInstance is CreateInstance through insert, the prepared insert
+// statement or its transaction-bound copy (tx.StmtContext), so that several
+// inserts can share one transaction.
+func insertInstance(ctx context.Context, insert *sql.Stmt, ns string, path cim.ObjectPath, inst *cim.Instance) error {
 	data, err := instanceArgs(ns, path, inst)
 	if err != nil {
 		return err
@@ -65,9 +61,7 @@ func insertInstance(ctx context.Context, q execer, ns string, path cim.ObjectPat
 	if err != nil {
 		return err
 	}
-	res, err := q.ExecContext(ctx,
-		`INSERT INTO instances (ns, class, key, path, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, key) DO NOTHING`,
-		nsKey(ns), strings.ToLower(path.ClassName), instanceKey(path), pathRec, data)
+	res, err := insert.ExecContext(ctx, nsKey(ns), strings.ToLower(path.ClassName), instanceKey(path), pathRec, data)
 	if err = affected(res, err); errors.Is(err, ErrNotFound) {
 		return ErrExists
 	}
@@ -78,8 +72,7 @@ func insertInstance(ctx context.Context, q execer, ns string, path cim.ObjectPat
 // an error wrapping ErrNotFound.
 func (s *Store) GetInstance(ctx context.Context, ns string, path cim.ObjectPath) (*cim.Instance, error) {
 	var data string
-	err := s.r.QueryRowContext(ctx, `SELECT data FROM instances WHERE ns = ? AND key = ?`,
-		nsKey(ns), instanceKey(path)).Scan(&data)
+	err := s.stmts.get.QueryRowContext(ctx, nsKey(ns), instanceKey(path)).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
 	}
@@ -101,8 +94,7 @@ func (s *Store) ReplaceInstance(ctx context.Context, ns string, path cim.ObjectP
 	if err != nil {
 		return fmt.Errorf("replace instance %s in %s: %w", path, ns, err)
 	}
-	err = affected(s.w.ExecContext(ctx, `UPDATE instances SET data = ? WHERE ns = ? AND key = ?`,
-		data, nsKey(ns), instanceKey(path)))
+	err = affected(s.stmts.update.ExecContext(ctx, data, nsKey(ns), instanceKey(path)))
 	if err != nil {
 		return fmt.Errorf("replace instance %s in %s: %w", path, ns, err)
 	}
@@ -112,8 +104,7 @@ func (s *Store) ReplaceInstance(ctx context.Context, ns string, path cim.ObjectP
 // DeleteInstance deletes the instance stored under path in namespace ns.
 // It fails with ErrNotFound when there is none.
 func (s *Store) DeleteInstance(ctx context.Context, ns string, path cim.ObjectPath) error {
-	err := affected(s.w.ExecContext(ctx, `DELETE FROM instances WHERE ns = ? AND key = ?`,
-		nsKey(ns), instanceKey(path)))
+	err := affected(s.stmts.delete.ExecContext(ctx, nsKey(ns), instanceKey(path)))
 	if err != nil {
 		return fmt.Errorf("delete instance %s in %s: %w", path, ns, err)
 	}
@@ -127,8 +118,7 @@ func (s *Store) DeleteInstance(ctx context.Context, ns string, path cim.ObjectPa
 // one read transaction: yield sees a consistent snapshot and may call other
 // Store methods, writes included (they are not seen by this enumeration).
 func (s *Store) EnumerateInstances(ctx context.Context, ns, class string, yield func(path cim.ObjectPath, inst *cim.Instance) bool) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT path, data FROM instances WHERE ns = ? AND class = ? ORDER BY seq`,
-		nsKey(ns), strings.ToLower(class))
+	rows, err := s.stmts.enumerate.QueryContext(ctx, nsKey(ns), strings.ToLower(class))
 	if err != nil {
 		return fmt.Errorf("enumerate %s in %s: %w", class, ns, err)
 	}
@@ -163,8 +153,7 @@ func (s *Store) EnumerateInstances(ctx context.Context, ns, class string, yield 
 // class in namespace ns.
 func (s *Store) CountInstances(ctx context.Context, ns, class string) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM instances WHERE ns = ? AND class = ?`,
-		nsKey(ns), strings.ToLower(class)).Scan(&n)
+	err := s.stmts.count.QueryRowContext(ctx, nsKey(ns), strings.ToLower(class)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count %s in %s: %w", class, ns, err)
 	}

@@ -44,6 +44,8 @@ type Store struct {
 	r    *sql.DB // read-only pool: every read
 	log  *slog.Logger
 	now  func() time.Time
+
+	stmts statements
 }
 
 // Open opens (creating if needed) the database at path, applies the schema
@@ -79,6 +81,10 @@ func openWith(ctx context.Context, path string, steps []migration) (*Store, erro
 	s.r.SetMaxIdleConns(readers)
 	s.r.SetConnMaxLifetime(0)
 	s.r.SetConnMaxIdleTime(0)
+	if err := s.stmts.prepare(ctx, s.w, s.r); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -117,7 +123,7 @@ func (s *Store) init(ctx context.Context, steps []migration) error {
 func (s *Store) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	var errs []error
+	errs := []error{s.stmts.close()}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}
