@@ -71,8 +71,8 @@ func (v *volume) checkpoint(now int64) {
 	v.alloc, v.at = a, now
 }
 
-// addWriter adds a running guest's write rate (n = +1) or removes it
-// (n = -1, rate negative).
+// addWriter changes the write rate running guests put on v by rate and
+// their count by n (+1 a writer joins, -1 one leaves, 0 a rate change).
 func (v *volume) addWriter(now time.Time, rate float64, n int) {
 	p := v.pool
 	p.mu.Lock()
@@ -80,8 +80,8 @@ func (v *volume) addWriter(now time.Time, rate float64, n int) {
 	v.checkpoint(now.UnixNano())
 	v.rate += rate
 	v.writers += n
-	if v.writers <= 0 {
-		v.rate, v.writers = 0, 0
+	if v.writers <= 0 || v.rate < 0 {
+		v.rate, v.writers = 0, max(v.writers, 0)
 	}
 	if p.growing == nil {
 		p.growing = map[*volume]struct{}{}

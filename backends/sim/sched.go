@@ -78,16 +78,25 @@ func (h *Host) setRates(v *vm, now time.Time, cpu, act float64) {
 	w := v.workload(h.dc)
 	v.meter = v.meter.advanced(now.UnixNano(), w)
 	v.meter.cpuRate, v.meter.act = cpu, act
-	if v.wvol != nil {
-		v.wvol.addWriter(now, -v.wrate, -1)
-		v.wvol, v.wrate = nil, 0
-	}
+	var vol *volume
+	var rate float64
 	if act > 0 {
-		if vol := h.writableVolume(v); vol != nil {
-			v.wvol, v.wrate = vol, float64(w.DiskWriteBps)*act
-			vol.addWriter(now, v.wrate, 1)
+		if vol = h.writableVolume(v); vol != nil {
+			rate = float64(w.DiskWriteBps) * act
 		}
 	}
+	switch {
+	case vol == v.wvol && rate != v.wrate:
+		vol.addWriter(now, rate-v.wrate, 0)
+	case vol != v.wvol:
+		if v.wvol != nil {
+			v.wvol.addWriter(now, -v.wrate, -1)
+		}
+		if vol != nil {
+			vol.addWriter(now, rate, 1)
+		}
+	}
+	v.wvol, v.wrate = vol, rate
 }
 
 // quiesce stops v's counters and write load, for a VM that stopped running

@@ -119,7 +119,7 @@ run_instance() { # D NS WITH_VIRTLOGD
     mount --bind '$D/cache' /var/cache/libvirt
     mount --bind '$D/log' /var/log/libvirt
     $logd
-    exec libvirtd -d -l -f /etc/libvirt/libvirtd.conf -p '$D/libvirtd.pid'"
+    exec libvirtd -d -l -f /etc/libvirt/libvirtd.conf -p '$D/libvirtd.pid'" 9>&-
 }
 
 netns_up() {
@@ -174,13 +174,14 @@ destroy_guests() { # socket
 stop() {
   need_root
   [ -d "$DIR" ] || return 0
-  local i p n
+  local i p n pid
   for i in main a b; do destroy_guests "$DIR/$i/sock/libvirt-sock"; done
   for i in main a b; do
     for p in "$DIR/$i/libvirtd.pid" "$DIR/$i/virtlogd.pid"; do
       if alive "$p"; then
-        kill "$(cat "$p")"
-        for n in $(seq 1 100); do kill -0 "$(cat "$p")" 2>/dev/null || break; sleep 0.05; done
+        pid=$(cat "$p")
+        kill "$pid"
+        for n in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
       fi
       rm -f "$p"
     done
