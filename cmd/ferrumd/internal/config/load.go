@@ -29,7 +29,7 @@ func (l *loader) config() Config {
 	c.DataDir = l.dataDir()
 	c.HTTPAddr = l.addr(KeyHTTPAddr)
 	c.HTTPSAddr = l.addr(KeyHTTPSAddr)
-	if c.HTTPAddr == "" && c.HTTPSAddr == "" && l.v.GetString(KeyHTTPAddr) == "" && l.v.GetString(KeyHTTPSAddr) == "" {
+	if strings.TrimSpace(l.v.GetString(KeyHTTPAddr)) == "" && strings.TrimSpace(l.v.GetString(KeyHTTPSAddr)) == "" {
 		l.fail(KeyHTTPAddr, "", "FERRUM_HTTP_ADDR and FERRUM_HTTPS_ADDR are both empty, so ferrumd would serve nothing",
 			"set at least one of them, e.g. FERRUM_HTTP_ADDR=127.0.0.1:5988")
 	}
