@@ -74,26 +74,18 @@ func readSavedPassword(file string) string {
 	return pw
 }
 
-// writeSecret writes data to file with mode 0600, replacing it atomically.
+// writeSecret writes data to file with mode 0600 (os.CreateTemp's) through a
+// temporary file and a rename, so a crash never leaves half a password.
 func writeSecret(file, data string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", file, err)
 	}
 	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", file, err)
-	}
-	if _, err := tmp.WriteString(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", file, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", file, err)
-	}
-	if err := tmp.Close(); err != nil {
+	_, werr := tmp.WriteString(data)
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
 		return fmt.Errorf("write %s: %w", file, err)
 	}
 	if err := os.Rename(tmp.Name(), file); err != nil {
