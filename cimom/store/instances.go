@@ -117,6 +117,9 @@ func (s *Store) DeleteInstance(ctx context.Context, ns string, path cim.ObjectPa
 // Rows are decoded one at a time as they stream from the database, inside
 // one read transaction: yield sees a consistent snapshot and may call other
 // Store methods, writes included (they are not seen by this enumeration).
+// Each enumeration in progress holds one of the read connections (at least
+// four, GOMAXPROCS if more), so yield must not nest enumerations deeper
+// than that.
 func (s *Store) EnumerateInstances(ctx context.Context, ns, class string, yield func(path cim.ObjectPath, inst *cim.Instance) bool) error {
 	rows, err := s.stmts.enumerate.QueryContext(ctx, nsKey(ns), strings.ToLower(class))
 	if err != nil {

@@ -17,7 +17,7 @@ type User struct {
 	Roles        []string  // kept in order; nil and empty both mean no role
 	Disabled     bool      // a disabled user cannot authenticate
 	Created      time.Time // set by CreateUser when zero; never changed by UpdateUser
-	Updated      time.Time // set to the current time by CreateUser and UpdateUser when zero
+	Updated      time.Time // set by CreateUser when zero (to Created); set to the current time by UpdateUser
 }
 
 // The user errors. Each wraps the general sentinel, so errors.Is(err,
@@ -73,13 +73,12 @@ func (s *Store) GetUser(ctx context.Context, name string) (User, error) {
 	return u, nil
 }
 
-// UpdateUser replaces the password hash, roles, disabled flag and update
-// time of the user named u.Name, or fails with ErrNoSuchUser. The creation
-// time stays as stored.
+// UpdateUser replaces the password hash, roles and disabled flag of the
+// user named u.Name and sets its update time to now, or fails with
+// ErrNoSuchUser. u.Created and u.Updated are ignored: the creation time
+// stays as stored.
 func (s *Store) UpdateUser(ctx context.Context, u User) error {
-	if u.Updated.IsZero() {
-		u.Updated = s.now().UTC()
-	}
+	u.Updated = s.now().UTC()
 	roles, err := json.Marshal(u.Roles)
 	if err != nil {
 		return fmt.Errorf("update user %s: encode roles: %w", u.Name, err)
