@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path/filepath"
 
+	"github.com/ferrum-virt/ferrum/cimom/auth"
 	"github.com/ferrum-virt/ferrum/cimom/store"
 	"github.com/ferrum-virt/ferrum/cmd/ferrumd/internal/config"
 )
@@ -43,30 +44,35 @@ func buildCIMOM(ctx context.Context, cfg config.Config, st *store.Store, log *sl
 	return &engine{store: st}, nil
 }
 
-// Bindings are the protocol handlers mounted on the authenticated routes.
-// Requests reach them with an auth.Principal in their context (except
-// anonymous WS-Man requests WSManAnonymous lets through) and a body limited
-// to FERRUM_MAX_REQUEST_BYTES: reading past it fails with *http.MaxBytesError,
-// which a binding should answer with 413.
+// Bindings are the protocol handlers mounted on the CIM routes. Requests
+// reach them with a body limited to FERRUM_MAX_REQUEST_BYTES (reading past it
+// fails with *http.MaxBytesError, which a binding answers with 413) and,
+// unless the binding authenticates itself, with an auth.Principal in their
+// context.
 type Bindings struct {
-	// CIMXML serves POST /cimom (DSP0200/0201).
+	// CIMXML serves POST and M-POST /cimom (DSP0200/0201) behind
+	// auth.RequireBasic.
 	CIMXML http.Handler
+	// CIMXMLUnauthorized, if not nil, writes the CIM-XML 401 response (see
+	// auth.WithUnauthorizedHandler).
+	CIMXMLUnauthorized http.Handler
 	// WSMan serves POST /wsman (DSP0226/0227).
 	WSMan http.Handler
-	// WSManAnonymous, if not nil, says which /wsman requests without
-	// credentials may pass: WS-Man Identify (see auth.AllowAnonymous).
-	WSManAnonymous func(*http.Request) bool
-	// CIMXMLUnauthorized and WSManUnauthorized, if not nil, write each
-	// binding's 401 response (see auth.WithUnauthorizedHandler).
-	CIMXMLUnauthorized, WSManUnauthorized http.Handler
+	// WSManAuthenticates mounts WSMan as it is, without auth.RequireBasic:
+	// wsman.Handler checks credentials itself so that it can answer
+	// Identify without them (give it the Authenticator bindings receives).
+	WSManAuthenticates bool
 }
 
-// bindings returns the protocol handlers for e.
+// bindings returns the protocol handlers for e; authn is the authenticator
+// the routes use, for bindings that authenticate by themselves.
 //
-// TODO(lead): return the cimxml and wsman handlers built over e when those
-// packages land; until then both routes answer 501.
-func bindings(e *engine) Bindings {
-	_ = e
+// TODO(lead): return the cimxml handler and wsman.NewHandler(dispatcher,
+// wsman.Options{Authenticator: authn, Realm: Realm, MaxRequestSize: …}) with
+// WSManAuthenticates set, once buildCIMOM yields the dispatcher; until then
+// both routes authenticate and answer 501.
+func bindings(e *engine, authn *auth.Authenticator) Bindings {
+	_, _ = e, authn
 	return Bindings{
 		CIMXML: notImplemented("the CIM-XML binding (POST /cimom) is not in this build yet"),
 		WSMan:  notImplemented("the WS-Management binding (POST /wsman) is not in this build yet"),

@@ -40,7 +40,8 @@ type routes struct {
 
 // newRouter returns ferrumd's HTTP handler, the same for HTTP and HTTPS:
 // GET /healthz and /version without authentication, POST /cimom and /wsman
-// behind HTTP Basic authentication, all with the body limit and the access log.
+// behind HTTP Basic authentication (unless the WS-Man binding does its own),
+// all with the body limit and the access log.
 func newRouter(rt routes) http.Handler {
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", healthz).Methods(http.MethodGet, http.MethodHead)
@@ -51,17 +52,14 @@ func newRouter(rt routes) http.Handler {
 	if b.CIMXMLUnauthorized != nil {
 		cimxmlOpts = append(cimxmlOpts, auth.WithUnauthorizedHandler(b.CIMXMLUnauthorized))
 	}
-	wsmanOpts := []auth.BasicOption{auth.WithLogger(rt.log)}
-	if b.WSManUnauthorized != nil {
-		wsmanOpts = append(wsmanOpts, auth.WithUnauthorizedHandler(b.WSManUnauthorized))
-	}
-	if b.WSManAnonymous != nil {
-		wsmanOpts = append(wsmanOpts, auth.AllowAnonymous(b.WSManAnonymous))
-	}
-	// M-POST (DSP0200) reaches the binding too, which answers it or
-	// sends 501 so the client falls back to POST.
+	// M-POST (DSP0200) reaches the binding too, which answers it or sends
+	// 501 so the client falls back to POST.
 	r.Handle("/cimom", auth.RequireBasic(rt.authn, Realm, notePrincipal(b.CIMXML), cimxmlOpts...)).Methods(http.MethodPost, "M-POST")
-	r.Handle("/wsman", auth.RequireBasic(rt.authn, Realm, notePrincipal(b.WSMan), wsmanOpts...)).Methods(http.MethodPost)
+	wsman := b.WSMan
+	if !b.WSManAuthenticates {
+		wsman = auth.RequireBasic(rt.authn, Realm, notePrincipal(wsman), auth.WithLogger(rt.log))
+	}
+	r.Handle("/wsman", wsman).Methods(http.MethodPost)
 	return accessLog(rt.log, limitBody(rt.maxBody, r))
 }
 

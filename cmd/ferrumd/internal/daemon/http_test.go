@@ -34,7 +34,7 @@ func newTestRouter(t *testing.T, b Bindings) (http.Handler, *bytes.Buffer) {
 		t.Fatal(err)
 	}
 	if b.CIMXML == nil {
-		b = bindings(&engine{})
+		b = bindings(&engine{}, authn)
 	}
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -114,10 +114,10 @@ func TestBindingsHooks(t *testing.T) {
 		io.WriteString(w, "ok")
 	})
 	h, logs := newTestRouter(t, Bindings{
-		CIMXML:            echo,
-		WSMan:             echo,
-		WSManAnonymous:    func(r *http.Request) bool { return r.Header.Get("X-Test-Identify") == "1" },
-		WSManUnauthorized: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401); io.WriteString(w, "<fault/>") }),
+		CIMXML:             echo,
+		CIMXMLUnauthorized: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401); io.WriteString(w, "<cim-401/>") }),
+		WSMan:              echo,
+		WSManAuthenticates: true,
 	})
 	t.Run("an authenticated request reaches the binding with its principal", func(t *testing.T) {
 		seen = auth.Principal{}
@@ -129,28 +129,17 @@ func TestBindingsHooks(t *testing.T) {
 			t.Fatalf("no access log line with the user:\n%s", logs.String())
 		}
 	})
-	t.Run("the WS-Man anonymous hook lets Identify through without credentials", func(t *testing.T) {
-		r := httptest.NewRequest("POST", "/wsman", strings.NewReader("<Identify/>"))
-		r.Header.Set("X-Test-Identify", "1")
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != 200 {
-			t.Fatalf("status = %d", w.Code)
+	t.Run("the CIM-XML unauthorized hook writes the 401 body after the challenge", func(t *testing.T) {
+		w := do(h, "POST", "/cimom", "op", "wrong-wrong", "<CIM/>")
+		if w.Code != 401 || w.Body.String() != "<cim-401/>" || w.Header().Get("WWW-Authenticate") != `Basic realm="ferrum"` {
+			t.Fatalf("got %d %q %v", w.Code, w.Body.String(), w.Header())
 		}
 	})
-	t.Run("the anonymous hook does not open /cimom", func(t *testing.T) {
-		r := httptest.NewRequest("POST", "/cimom", strings.NewReader("<CIM/>"))
-		r.Header.Set("X-Test-Identify", "1")
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != 401 {
-			t.Fatalf("status = %d", w.Code)
-		}
-	})
-	t.Run("the WS-Man unauthorized hook writes the 401 body", func(t *testing.T) {
-		w := do(h, "POST", "/wsman", "op", "wrong-wrong", "<s:Envelope/>")
-		if w.Code != 401 || w.Body.String() != "<fault/>" || w.Header().Get("WWW-Authenticate") == "" {
-			t.Fatalf("got %d %q", w.Code, w.Body.String())
+	t.Run("a WS-Man binding that authenticates itself is reached without credentials", func(t *testing.T) {
+		seen = auth.Principal{User: "stale"}
+		w := do(h, "POST", "/wsman", "", "", "<Identify/>")
+		if w.Code != 200 || seen.User != "" {
+			t.Fatalf("status %d, principal %+v; want the binding reached with no principal", w.Code, seen)
 		}
 	})
 	t.Run("a body without a declared length is cut at the limit", func(t *testing.T) {
@@ -162,6 +151,11 @@ func TestBindingsHooks(t *testing.T) {
 		var mbe *http.MaxBytesError
 		if w.Code != 413 || !errors.As(readErr, &mbe) || mbe.Limit != 1024 {
 			t.Fatalf("status %d, read error %v; want 413 and *http.MaxBytesError{1024}", w.Code, readErr)
+		}
+	})
+	t.Run("the limit applies to a self-authenticating binding too", func(t *testing.T) {
+		if w := do(h, "POST", "/wsman", "", "", strings.Repeat("x", 1025)); w.Code != 413 {
+			t.Fatalf("status = %d, want 413", w.Code)
 		}
 	})
 }

@@ -111,7 +111,7 @@ func buildHandler(ctx context.Context, cfg config.Config, st *store.Store, log *
 	if err != nil {
 		return nil, fmt.Errorf("build CIM object manager: %w", err)
 	}
-	return newRouter(routes{authn: authn, bindings: bindings(eng), maxBody: cfg.MaxRequestBytes, log: log}), nil
+	return newRouter(routes{authn: authn, bindings: bindings(eng, authn), maxBody: cfg.MaxRequestBytes, log: log}), nil
 }
 
 // prepareDataDir creates dir with mode 0700, and warns if an existing one is
