@@ -57,6 +57,9 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if err := errors.Join(steps...); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("a second Close: %v", err)
+	}
 
 	s, err = Open(ctx, path)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -45,7 +46,8 @@ type Store struct {
 	log  *slog.Logger
 	now  func() time.Time
 
-	stmts statements
+	stmts  statements
+	closed atomic.Bool
 }
 
 // Open opens (creating if needed) the database at path, applies the schema
@@ -119,8 +121,11 @@ func (s *Store) init(ctx context.Context, steps []migration) error {
 
 // Close closes the store, first letting SQLite refresh its query planner
 // statistics. Closing the last connection checkpoints the WAL into the
-// main file.
+// main file. Calls after the first do nothing.
 func (s *Store) Close() error {
+	if !s.closed.CompareAndSwap(false, true) {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	errs := []error{s.stmts.close()}
