@@ -105,23 +105,30 @@ func (r *request) mustUnderstand(h *node) bool {
 // readHeaders reads and checks the headers. Every header it does not
 // understand and that is marked mustUnderstand gives s:MustUnderstand.
 func (r *request) readHeaders() *Fault {
+	// Every header is read, even after a fault, so that the fault can
+	// relate to the request's MessageID; s:MustUnderstand comes first, as
+	// SOAP processes it before anything else.
 	seen := map[string]bool{}
+	var notUnderstood, first *Fault
 	for _, h := range r.header.childrenOrNil() {
 		known, f := r.readHeader(h)
-		if f != nil {
-			return f
-		}
-		if !known {
-			if r.mustUnderstand(h) {
-				return &Fault{kind: faultMustUnderstand, reason: "The header " + h.qname() + " is not understood.", notUnderstood: h}
-			}
-			continue
-		}
 		key := h.Space + " " + h.Local
-		if seen[key] {
-			return newFault(faultInvalidMessageInformationHeader, "", "The header %s appears more than once.", h.qname())
+		switch {
+		case !known && r.mustUnderstand(h) && notUnderstood == nil:
+			notUnderstood = &Fault{kind: faultMustUnderstand, reason: "The header " + h.qname() + " is not understood.", notUnderstood: h}
+		case known && seen[key] && f == nil:
+			f = newFault(faultInvalidMessageInformationHeader, "", "The header %s appears more than once.", h.qname())
 		}
-		seen[key] = true
+		seen[key] = known
+		if first == nil {
+			first = f
+		}
+	}
+	if notUnderstood != nil {
+		return notUnderstood
+	}
+	if first != nil {
+		return first
 	}
 	for _, req := range []struct{ v, name string }{{r.to, "wsa:To"}, {r.action, "wsa:Action"}, {r.messageID, "wsa:MessageID"}} {
 		if req.v == "" {

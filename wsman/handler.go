@@ -185,13 +185,14 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Fau
 
 // serve checks the headers and runs the operation the action names.
 func (h *Handler) serve(ctx context.Context, rs *responder, req *request) {
+	f := req.readHeaders()
 	rs.relatesTo = req.messageID
-	if f := req.readHeaders(); f != nil {
+	if f != nil {
 		rs.fault(f)
 		return
 	}
 	rs.maxEnvelope = h.envelopeLimit(req)
-	if f := req.checkOptions(); f != nil {
+	if f = req.checkOptions(); f != nil {
 		rs.fault(f)
 		return
 	}
@@ -210,7 +211,7 @@ func (h *Handler) serve(ctx context.Context, rs *responder, req *request) {
 		h.log.WarnContext(ctx, "wsman response cut short", "op", req.action, "err", err)
 		return
 	}
-	f := faultFor(err, opOther)
+	f = faultFor(err, opOther)
 	if f.kind == faultInternalError {
 		h.log.ErrorContext(ctx, "wsman request failed", "op", req.action, "uri", req.resourceURI, "err", err)
 	}

@@ -196,17 +196,16 @@ func (ir *itemsResponse) overhead() int {
 	return b.Len()
 }
 
-// head writes the envelope start and the response element up to the items.
+// head writes the envelope start and the response element up to the
+// items. TotalItemsCountEstimate is the size of the whole result set: counted
+// up front for class enumerations, known at the end for the others.
 func (ir *itemsResponse) head(w xw, ended, withItems bool) {
 	estimate := ""
-	if ir.c.total >= 0 {
-		remaining := max(ir.c.total-ir.c.delivered, 0)
-		if ended {
-			remaining = ir.count
-		}
-		estimate = strconv.Itoa(remaining)
-	} else if ended && ir.kind == respEnumerate {
-		estimate = strconv.Itoa(ir.count)
+	switch {
+	case ir.c.total >= 0:
+		estimate = strconv.Itoa(ir.c.total)
+	case ended:
+		estimate = strconv.Itoa(ir.c.delivered)
 	}
 	ir.envelopeStart(w, estimate)
 	ir.openBody(w, ended, withItems)
