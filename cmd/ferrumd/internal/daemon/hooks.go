@@ -29,21 +29,6 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 	return st, nil
 }
 
-// engine is the CIM object manager the bindings serve: the class repository
-// and the provider dispatcher.
-//
-// TODO(lead): replace with the dispatcher from package cimom, built over the
-// compiled schema (mof/schema), the store and the backend cfg.Backend names.
-type engine struct {
-	store *store.Store
-}
-
-// buildCIMOM builds the CIM object manager over the opened store.
-func buildCIMOM(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*engine, error) {
-	log.DebugContext(ctx, "CIM object manager not wired yet", "op", "cimom", "backend", cfg.Backend, "sim_hosts", cfg.SimHosts)
-	return &engine{store: st}, nil
-}
-
 // Bindings are the protocol handlers mounted on the CIM routes. Requests
 // reach them with a body limited to FERRUM_MAX_REQUEST_BYTES (reading past it
 // fails with *http.MaxBytesError, which a binding answers with 413) and,

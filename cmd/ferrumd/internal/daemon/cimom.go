@@ -1,0 +1,77 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/ferrum-virt/ferrum/backends"
+	"github.com/ferrum-virt/ferrum/backends/sim"
+	"github.com/ferrum-virt/ferrum/cimom"
+	"github.com/ferrum-virt/ferrum/cimom/store"
+	"github.com/ferrum-virt/ferrum/cmd/ferrumd/internal/config"
+	"github.com/ferrum-virt/ferrum/providers/interop"
+)
+
+// engine is the CIM object manager the bindings serve: the dispatcher over
+// the class repository, the store and the providers, and the hosts the
+// providers manage.
+type engine struct {
+	d       *cimom.Dispatcher
+	interop *interop.Provider
+	hosts   []backends.Host
+}
+
+// buildCIMOM compiles Ferrum's schema, reloads the classes clients created in
+// earlier runs, and registers the providers over the configured backend.
+func buildCIMOM(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*engine, error) {
+	start := time.Now()
+	r, err := cimom.NewSchemaRepository()
+	if err != nil {
+		return nil, err
+	}
+	sqls := cimom.SQLStore{S: st}
+	d := cimom.New(r, sqls)
+	d.Schema, d.Log = sqls, log
+	d.MarkBuiltin()
+	if err := sqls.LoadRuntimeSchema(ctx, r); err != nil {
+		log.WarnContext(ctx, "some classes created by clients no longer fit the schema", "op", "cimom", "err", err)
+	}
+	host, _ := os.Hostname()
+	ip, err := interop.Register(d, interop.Config{Host: host, Version: Version})
+	if err != nil {
+		return nil, err
+	}
+	hosts, err := openBackend(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	log.InfoContext(ctx, "CIM object manager built", "op", "cimom", "schema", r.String(),
+		"backend", cfg.Backend, "hosts", len(hosts), "took", time.Since(start).Round(time.Millisecond))
+	return &engine{d: d, interop: ip, hosts: hosts}, nil
+}
+
+// openBackend returns the hosts of the configured backend. The simulator
+// runs on a clock that follows real time until ctx ends.
+func openBackend(ctx context.Context, cfg config.Config, log *slog.Logger) ([]backends.Host, error) {
+	switch cfg.Backend {
+	case "sim":
+		clock := sim.NewClock(time.Now())
+		clock.SetAutoAdvance(false)
+		dc, err := sim.NewDataCenter(sim.Config{Hosts: cfg.SimHosts, Seed: 1, Clock: clock, Logger: log.With("component", "sim")})
+		if err != nil {
+			return nil, fmt.Errorf("simulated data center (FERRUM_SIM_HOSTS=%d): %w", cfg.SimHosts, err)
+		}
+		go clock.RunRealTime(ctx, 100*time.Millisecond, 1)
+		hosts := make([]backends.Host, 0, len(dc.Hosts()))
+		for _, h := range dc.Hosts() {
+			hosts = append(hosts, h)
+		}
+		return hosts, nil
+	default:
+		return nil, &config.Error{Key: config.KeyBackend, Value: cfg.Backend,
+			Problem: "this build of ferrumd serves only the sim backend so far", Fix: "set FERRUM_BACKEND=sim"}
+	}
+}
