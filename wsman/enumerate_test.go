@@ -100,3 +100,16 @@ func TestPull(t *testing.T) {
 		}},
 	})
 }
+
+// TestQueryFilters covers the WQL (both dialect URIs) and CQL filters.
+func TestQueryFilters(t *testing.T) {
+	runGolden(t, []goldenCase{
+		{name: "enumerate_wql_filter_dmtf_dialect"},
+		{name: "enumerate_wql_filter_microsoft_dialect"},
+		{name: "enumerate_cql_filter"},
+		{name: "enumerate_wql_syntax_error_cannot_process_filter"},
+		{name: "enumerate_wql_unknown_property_cannot_process_filter"},
+		{name: "enumerate_wql_unknown_class_cannot_process_filter"},
+		{name: "enumerate_wql_join_not_supported"},
+	})
+}
