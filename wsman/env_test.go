@@ -20,10 +20,11 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Test credentials.
+// Test credentials. wsl passes the password to curl unquoted, so it has
+// no spaces.
 const (
 	testUser     = "operator"
-	testPassword = "correct horse battery"
+	testPassword = "correct-horse-battery"
 	otherUser    = "auditor"
 )
 
