@@ -200,6 +200,8 @@ func (e *testEnv) pull(user, ctx string, maxElements int) response {
 
 // vm returns the provider's copy of a virtual machine, or nil.
 func (e *testEnv) vm(name string) *cim.Instance {
+	e.vms.mu.Lock()
+	defer e.vms.mu.Unlock()
 	for _, in := range e.vms.insts {
 		if in.Str("Name") == name {
 			return in
