@@ -2,24 +2,44 @@ package wsman
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ferrum-virt/ferrum/cimom/cim"
 )
 
-// An encoder writes CIM instances as DSP0230 XML. It caches, per class, the
-// position of each property so that properties come out in the class's
-// declaration order, as the class schema's xs:sequence wants.
+// An encoder writes CIM instances as DSP0230 XML, properties in the
+// declaration order of their class, as the class schema's xs:sequence
+// wants.
 type encoder struct {
 	classOf    func(ns, class string) *cim.Class // nil result: unknown class
 	ns         string                            // namespace of paths without one
 	excludeNil bool                              // wsmb:ExcludeNilProperties
-	order      map[*cim.Class]map[string]int
+	order      *propertyOrder
 }
 
-func newEncoder(classOf func(ns, class string) *cim.Class, ns string, excludeNil bool) *encoder {
-	return &encoder{classOf: classOf, ns: ns, excludeNil: excludeNil, order: map[*cim.Class]map[string]int{}}
+func newEncoder(classOf func(ns, class string) *cim.Class, order *propertyOrder, ns string, excludeNil bool) *encoder {
+	return &encoder{classOf: classOf, ns: ns, excludeNil: excludeNil, order: order}
+}
+
+// propertyOrder caches, per class, the position of each property. Classes
+// from the repository are immutable, so the cache is keyed by pointer and
+// shared by all requests; it holds at most one entry per class version.
+type propertyOrder struct{ m sync.Map } // *cim.Class → map[string]int
+
+func (o *propertyOrder) of(class *cim.Class) map[string]int {
+	if pos, ok := o.m.Load(class); ok {
+		return pos.(map[string]int)
+	}
+	pos := make(map[string]int, len(class.Properties))
+	for i, p := range class.Properties {
+		pos[strings.ToLower(p.Name)] = i
+		pos[p.Name] = i // providers usually spell names as the class does
+	}
+	o.m.Store(class, pos)
+	return pos
 }
 
 // instance writes inst as <p:Class>…</p:Class>. When declared is true the
@@ -55,32 +75,34 @@ func (e *encoder) ordered(inst *cim.Instance, ns string) []cim.PropertyValue {
 	if class == nil {
 		return inst.Properties
 	}
-	pos, ok := e.order[class]
-	if !ok {
-		pos = make(map[string]int, len(class.Properties))
-		for i, p := range class.Properties {
-			pos[strings.ToLower(p.Name)] = i
-		}
-		e.order[class] = pos
+	pos := e.order.of(class)
+	type slot struct {
+		at int
+		pv cim.PropertyValue
 	}
-	out := make([]cim.PropertyValue, 0, len(inst.Properties))
-	slots := make([]int, 0, len(inst.Properties))
-	var extra []cim.PropertyValue
-	for _, pv := range inst.Properties {
-		i, ok := pos[strings.ToLower(pv.Name)]
+	slots := make([]slot, len(inst.Properties))
+	sorted := true
+	for i, pv := range inst.Properties {
+		at, ok := pos[pv.Name]
 		if !ok {
-			extra = append(extra, pv)
-			continue
+			at, ok = pos[strings.ToLower(pv.Name)]
 		}
-		pv.Name = class.Properties[i].Name
-		j := len(slots)
-		for j > 0 && slots[j-1] > i { // insertion sort: usually already in order
-			j--
+		if ok {
+			pv.Name = class.Properties[at].Name
+		} else {
+			at = len(class.Properties) + i
 		}
-		slots = append(slots[:j], append([]int{i}, slots[j:]...)...)
-		out = append(out[:j], append([]cim.PropertyValue{pv}, out[j:]...)...)
+		slots[i] = slot{at, pv}
+		sorted = sorted && (i == 0 || slots[i-1].at < at)
 	}
-	return append(out, extra...)
+	if !sorted {
+		slices.SortStableFunc(slots, func(a, b slot) int { return a.at - b.at })
+	}
+	out := make([]cim.PropertyValue, len(slots))
+	for i, s := range slots {
+		out[i] = s.pv
+	}
+	return out
 }
 
 // property writes one property: an element per array element, xsi:nil for

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferrum-virt/ferrum/cimom/cim"
@@ -76,8 +77,14 @@ type enumContext struct {
 	prod      *producer
 	pending   *item // an item that did not fit in the last response
 	failed    error // a producer error to report on the next Pull
-	ended     bool  // EndOfSequence was sent; the next Pull just confirms it
 	delivered int
+
+	// ended is set once EndOfSequence went out in a response that also
+	// carried the context: the context then lingers for endedGrace, its
+	// producer stopped and no longer counted against the owner's quota,
+	// so that a client that pulls once more gets a clean end.
+	ended   atomic.Bool
+	counted bool // counted in enumStore.perUser; guarded by enumStore.mu
 
 	// Guarded by enumStore.mu.
 	expires       time.Time // absolute wsen:Expires, zero when none
@@ -87,6 +94,9 @@ type enumContext struct {
 }
 
 var errWait = errors.New("no item became available in time")
+
+// endedGrace is how long an ended context lingers (see enumContext.ended).
+const endedGrace = time.Minute
 
 // next returns the next item; ok is false at the end of the enumeration
 // (err nil) or when it failed (err set). It waits until ctx ends, then
@@ -194,6 +204,7 @@ func (s *enumStore) add(c *enumContext) *Fault {
 	}
 	c.id = newUUID()
 	c.lastUse = s.opts.Now()
+	c.counted = true
 	s.byID[c.id] = c
 	s.perUser[c.owner]++
 	return nil
@@ -230,10 +241,28 @@ func (s *enumStore) removeLocked(c *enumContext) {
 		return
 	}
 	delete(s.byID, c.id)
+	s.uncount(c)
+	c.prod.cancel()
+}
+
+func (s *enumStore) uncount(c *enumContext) {
+	if !c.counted {
+		return
+	}
+	c.counted = false
 	if s.perUser[c.owner]--; s.perUser[c.owner] <= 0 {
 		delete(s.perUser, c.owner)
 	}
+}
+
+// markEnded turns c into a lingering ended context (see enumContext.ended).
+func (s *enumStore) markEnded(c *enumContext) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.ended.Store(true)
 	c.prod.cancel()
+	s.uncount(c)
+	c.expires = s.opts.Now().Add(endedGrace)
 }
 
 // renew sets a new absolute expiry (zero: none).

@@ -240,10 +240,11 @@ func (r *request) parseOptionSet(h *node) ([]option, *Fault) {
 	return opts, nil
 }
 
-// option returns the named option (case-insensitive).
+// option returns the named option (case-insensitive, with or without a
+// prefix such as wsmb:).
 func (r *request) option(name string) (option, bool) {
 	for _, o := range r.options {
-		if strings.EqualFold(o.name, name) {
+		if strings.EqualFold(optionName(o.name), name) {
 			return o, true
 		}
 	}
@@ -263,9 +264,17 @@ var knownOptions = map[string]bool{"excludenilproperties": true, "showextensions
 // checkOptions refuses options that must be complied with but are unknown.
 func (r *request) checkOptions() *Fault {
 	for _, o := range r.options {
-		if o.mustComply && !knownOptions[strings.ToLower(o.name)] {
+		if o.mustComply && !knownOptions[strings.ToLower(optionName(o.name))] {
 			return newFault(faultInvalidOptions, "NotSupported", "Option %s is not supported.", o.name)
 		}
 	}
 	return nil
+}
+
+// optionName strips a prefix from an option name: wsmb:ExcludeNilProperties.
+func optionName(name string) string {
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
 }

@@ -103,6 +103,7 @@ type Handler struct {
 	opts  Options
 	log   *slog.Logger
 	enums *enumStore
+	order propertyOrder
 }
 
 // NewHandler returns a Handler that serves d.

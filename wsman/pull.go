@@ -45,7 +45,7 @@ type itemsResponse struct {
 // the envelope limit and maxChars (0: no limit), waiting for them until
 // wait ends. maxElements 0 (a plain Enumerate) sends the context alone.
 func (h *Handler) writeItems(ctx context.Context, rs *responder, req *request, c *enumContext, kind respKind, maxElements, maxChars int, wait context.Context) error {
-	ir := &itemsResponse{h: h, rs: rs, req: req, c: c, kind: kind, enc: newEncoder(h.classOf, c.ns, req.boolOption("ExcludeNilProperties"))}
+	ir := &itemsResponse{h: h, rs: rs, req: req, c: c, kind: kind, enc: h.encoderFor(req, c.ns)}
 	budget := rs.maxEnvelope - ir.overhead()
 	var itemBuf bytes.Buffer
 	var perr error
@@ -165,13 +165,14 @@ func (ir *itemsResponse) commit() {
 }
 
 // finish sends what is left and settles the context: removed when the
-// sequence ended in an uncommitted response, marked ended when it ended
-// after the context ID went out.
+// sequence ended in an uncommitted response, marked ended (lingering
+// briefly, off the owner's quota) when it ended after the context ID went
+// out.
 func (ir *itemsResponse) finish(ended, withItems bool) {
 	if ended && !ir.committed {
 		ir.h.enums.remove(ir.c)
 	} else if ended {
-		ir.c.ended = true
+		ir.h.enums.markEnded(ir.c)
 	}
 	var tail bytes.Buffer
 	w := xw{&tail}
@@ -333,7 +334,7 @@ func (h *Handler) pull(ctx context.Context, rs *responder, req *request) error {
 	case c.failed != nil:
 		h.enums.remove(c)
 		return faultFor(c.failed, c.op)
-	case c.ended:
+	case c.ended.Load():
 		h.enums.remove(c)
 		ir := &itemsResponse{h: h, rs: rs, req: req, c: c, kind: respPull}
 		ir.finish(true, true)
@@ -358,6 +359,9 @@ func (h *Handler) renew(ctx context.Context, rs *responder, req *request) error 
 	c, f := h.contextOf(ctx, req, "Renew")
 	if f != nil {
 		return f
+	}
+	if c.ended.Load() {
+		return newFault(faultInvalidEnumerationContext, "", "The enumeration %s has ended; it cannot be renewed.", c.id)
 	}
 	var abs time.Time
 	asDuration, asked := true, time.Duration(0)

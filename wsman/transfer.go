@@ -76,7 +76,7 @@ func call[T any](ctx context.Context, fn func(context.Context) (T, error)) (T, e
 }
 
 func (h *Handler) encoderFor(req *request, ns string) *encoder {
-	return newEncoder(h.classOf, ns, req.boolOption("ExcludeNilProperties"))
+	return newEncoder(h.classOf, &h.order, ns, req.boolOption("ExcludeNilProperties"))
 }
 
 // get serves WS-Transfer Get with GetInstance.
