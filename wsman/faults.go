@@ -159,7 +159,7 @@ func faultFor(err error, op operation) *Fault {
 		return f
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &Fault{kind: faultTimedOut, detail: "OperationTimeout"}
+		return &Fault{kind: faultTimedOut}
 	}
 	var ce *cim.Error
 	if !errors.As(err, &ce) {

@@ -85,7 +85,7 @@ func (h *Handler) writeItems(ctx context.Context, rs *responder, req *request, c
 	}
 	if timedOut && ir.count == 0 && kind == respPull {
 		if ctx.Err() != nil {
-			return &Fault{kind: faultTimedOut, detail: "OperationTimeout"}
+			return &Fault{kind: faultTimedOut}
 		}
 		return &Fault{kind: faultEnumerationTimedOut}
 	}
