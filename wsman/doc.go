@@ -56,8 +56,9 @@
 // channel of producerBuffer items, so an open enumeration holds at most that
 // many. Context IDs are random UUIDs bound to the user who opened them
 // (another user's ID is as invalid as an unknown one). A context ends when
-// its sequence ends, on Release, at its Expires, or after EnumerationIdle
-// without use; a janitor frees abandoned ones. Each user may hold
+// its sequence ends, on Release, at the Expires granted to it or, when the
+// client asked for none, after EnumerationIdle without use; a janitor frees
+// abandoned ones. Each user may hold
 // MaxEnumerationsPerUser contexts (wsman:QuotaLimit beyond).
 //
 // Pull responses are bounded by MaxElements, MaxCharacters and the envelope
@@ -67,6 +68,17 @@
 // streamed response end the sequence, it carries both the context and
 // EndOfSequence, and the context lingers a minute, off the quota, so that a
 // client that pulls once more gets an empty, final PullResponse.
+//
+// # Instances
+//
+// An instance is written as <p:Class xmlns:p="resource URI"> with one child
+// per property in the class's declaration order (repeated for arrays,
+// xsi:nil for nulls, none for empty arrays), references as EPRs, datetimes
+// as cim:Datetime, cim:Interval, cim:Date or cim:CIM_DateTime, embedded
+// instances with their own prefix and xsi:type. In EnumerateObjectAndEPR
+// items the wsman:Item declares the prefix instead, so that the instance's
+// start tag is bare: line-oriented clients such as wsl find instances by
+// their ":Class>" tag.
 //
 // # Faults
 //

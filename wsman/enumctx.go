@@ -179,14 +179,13 @@ func (s *enumStore) sweep() {
 	}
 }
 
-// expiry is when c expires: at its wsen:Expires or after EnumerationIdle
-// without use, whichever comes first.
+// expiry is when c expires: at the wsen:Expires granted to it, or, when
+// the client asked for none, after EnumerationIdle without use.
 func (s *enumStore) expiry(c *enumContext) time.Time {
-	idle := c.lastUse.Add(s.opts.EnumerationIdle)
-	if !c.expires.IsZero() && c.expires.Before(idle) {
+	if !c.expires.IsZero() {
 		return c.expires
 	}
-	return idle
+	return c.lastUse.Add(s.opts.EnumerationIdle)
 }
 
 func (s *enumStore) expired(c *enumContext, now time.Time) bool { return !now.Before(s.expiry(c)) }

@@ -40,9 +40,9 @@ type Options struct {
 	// it gives (10 minutes).
 	OperationTimeout    time.Duration
 	MaxOperationTimeout time.Duration
-	// EnumerationIdle is how long an enumeration context lives without a
-	// Pull or Renew (10 minutes); MaxEnumerationExpiry caps a requested
-	// wsen:Expires (1 hour).
+	// EnumerationIdle is how long an enumeration context without a
+	// wsen:Expires lives unused (10 minutes); MaxEnumerationExpiry caps a
+	// requested wsen:Expires (1 hour).
 	EnumerationIdle      time.Duration
 	MaxEnumerationExpiry time.Duration
 	// MaxEnumerationsPerUser and MaxEnumerations bound the open
