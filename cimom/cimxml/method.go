@@ -39,6 +39,11 @@ func (h *Handler) invokeMethod(rq *request) error {
 	e := &rq.out.enc
 	h.returnValue(e, method, ret)
 	for _, o := range out {
+		if o.Value.IsNull() {
+			// A null output parameter is the same as an absent one, and
+			// sblim wbemcli 1.6.3 crashes on an empty PARAMVALUE.
+			continue
+		}
 		var decl *cim.Parameter
 		if method != nil {
 			decl = method.Parameter(o.Name)
@@ -154,10 +159,6 @@ func writeParamValue(e *encoder, name string, v cim.Value, decl *cim.Parameter) 
 	e.attr("PARAMTYPE", pt.typ.String())
 	if pt.embedded != "" {
 		e.attr("EmbeddedObject", pt.embedded)
-	}
-	if v.IsNull() {
-		e.empty()
-		return
 	}
 	e.end()
 	e.anyValue(v)

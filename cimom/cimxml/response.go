@@ -19,7 +19,8 @@ import (
 // however many objects an enumeration returns. An error after that point
 // cannot become an ERROR element any more. When the client sent
 // "TE: trailers", the response is closed properly and the error travels in
-// the CIMStatusCode and CIMStatusCodeDescription trailers (DSP0200 §7.4);
+// the CIMStatusCode and CIMStatusCodeDescription trailers (DSP0200 §7.4;
+// also as CIMStatusDescription, which sblim clients read);
 // otherwise the connection is aborted, so that the client sees a broken
 // response instead of a short but well-formed one.
 type response struct {
@@ -113,7 +114,7 @@ func (r *response) headers(trailers bool) {
 	// them case-sensitively.
 	hdr[p+"CIMOperation"] = []string{"MethodResponse"}
 	if trailers {
-		hdr["Trailer"] = []string{p + "CIMStatusCode, " + p + "CIMStatusCodeDescription"}
+		hdr["Trailer"] = []string{p + "CIMStatusCode, " + p + "CIMStatusCodeDescription, " + p + "CIMStatusDescription"}
 	}
 }
 
@@ -166,6 +167,8 @@ func (r *response) fail(err error) error {
 		werr := r.send(false)
 		r.trailer("CIMStatusCode", strconv.Itoa(int(ce.Code)))
 		r.trailer("CIMStatusCodeDescription", headerSafe(ce.Description))
+		// sblim wbemcli reads the description from this older name.
+		r.trailer("CIMStatusDescription", headerSafe(ce.Description))
 		return werr
 	}
 	panic(http.ErrAbortHandler)
