@@ -19,7 +19,7 @@ LDFLAGS         := -X main.version=$(VERSION) -X github.com/ferrum-virt/ferrum/c
 # Debian packages the build and the tests need. `deps` installs the missing
 # ones and does nothing when all are present. Add client tools here
 # (sblim-wbemcli, wsl, libvirt-daemon-system, …) when tests start using them.
-DEB_PACKAGES ?= ca-certificates git
+DEB_PACKAGES ?= ca-certificates git sblim-wbemcli wsl libxml2-utils curl uuid-runtime
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: help deps build run test bench fuzz lint clean

@@ -22,6 +22,14 @@ type engine struct {
 	d       *cimom.Dispatcher
 	interop *interop.Provider
 	hosts   []backends.Host
+	closers []func() // run in reverse order at shutdown
+}
+
+// close releases what the engine and its bindings hold.
+func (e *engine) close() {
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		e.closers[i]()
+	}
 }
 
 // buildCIMOM compiles Ferrum's schema, reloads the classes clients created in

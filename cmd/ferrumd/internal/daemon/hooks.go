@@ -9,6 +9,7 @@ import (
 	"github.com/ferrum-virt/ferrum/cimom/auth"
 	"github.com/ferrum-virt/ferrum/cimom/store"
 	"github.com/ferrum-virt/ferrum/cmd/ferrumd/internal/config"
+	"github.com/ferrum-virt/ferrum/wsman"
 )
 
 // This file holds the points where the parts being built elsewhere plug into
@@ -49,18 +50,22 @@ type Bindings struct {
 	WSManAuthenticates bool
 }
 
-// bindings returns the protocol handlers for e; authn is the authenticator
-// the routes use, for bindings that authenticate by themselves.
-//
-// TODO(lead): return the cimxml handler and wsman.NewHandler(dispatcher,
-// wsman.Options{Authenticator: authn, Realm: Realm, MaxRequestSize: …}) with
-// WSManAuthenticates set, once buildCIMOM yields the dispatcher; until then
-// both routes authenticate and answer 501.
-func bindings(e *engine, authn *auth.Authenticator) Bindings {
-	_, _ = e, authn
+// bindings returns the protocol handlers over e's dispatcher; authn is the
+// authenticator the routes use, for bindings that authenticate by
+// themselves. Handlers that hold resources register a closer with e.
+func bindings(e *engine, authn *auth.Authenticator, cfg config.Config, log *slog.Logger) Bindings {
+	ws := wsman.NewHandler(e.d, wsman.Options{
+		Authenticator:  authn,
+		Realm:          Realm,
+		ProductVersion: Version,
+		MaxRequestSize: cfg.MaxRequestBytes,
+		Log:            log.With("component", "wsman"),
+	})
+	e.closers = append(e.closers, func() { _ = ws.Close() })
 	return Bindings{
-		CIMXML: notImplemented("the CIM-XML binding (POST /cimom) is not in this build yet"),
-		WSMan:  notImplemented("the WS-Management binding (POST /wsman) is not in this build yet"),
+		CIMXML:             notImplemented("the CIM-XML binding (POST /cimom) is not in this build yet"),
+		WSMan:              ws,
+		WSManAuthenticates: true,
 	}
 }
 

@@ -34,7 +34,7 @@ func newTestRouter(t *testing.T, b Bindings) (http.Handler, *bytes.Buffer) {
 		t.Fatal(err)
 	}
 	if b.CIMXML == nil {
-		b = bindings(&engine{}, authn)
+		b = Bindings{CIMXML: notImplemented("no CIM-XML in this test"), WSMan: notImplemented("no WS-Man in this test")}
 	}
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -55,10 +55,11 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) (err error) {
 		return startErr(ctx, fmt.Errorf("open store: %w", err), log)
 	}
 	defer func() { err = errors.Join(err, st.Close()) }()
-	handler, err := buildHandler(ctx, cfg, st, log)
+	handler, closeEngine, err := buildHandler(ctx, cfg, st, log)
 	if err != nil {
 		return startErr(ctx, err, log)
 	}
+	defer closeEngine() // after the servers have drained, before the store closes
 
 	errc := make(chan error, len(eps))
 	for _, ep := range eps {
@@ -93,11 +94,11 @@ func startErr(ctx context.Context, err error, log *slog.Logger) error {
 
 // buildHandler creates the first admin if needed, the authenticator, the CIM
 // object manager and its bindings, and returns the router over them.
-func buildHandler(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (http.Handler, error) {
+func buildHandler(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (http.Handler, func(), error) {
 	users := storeUsers{st}
 	generated, err := auth.EnsureAdmin(ctx, users, cfg.AdminPassword, cfg.DataDir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if generated != "" {
 		log.Warn("created user admin with a generated password; it is shown only this once and saved in the file",
@@ -105,13 +106,14 @@ func buildHandler(ctx context.Context, cfg config.Config, st *store.Store, log *
 	}
 	authn, err := auth.NewAuthenticator(users, auth.AuthenticatorOptions{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	eng, err := buildCIMOM(ctx, cfg, st, log)
 	if err != nil {
-		return nil, fmt.Errorf("build CIM object manager: %w", err)
+		return nil, nil, fmt.Errorf("build CIM object manager: %w", err)
 	}
-	return newRouter(routes{authn: authn, bindings: bindings(eng, authn), maxBody: cfg.MaxRequestBytes, log: log}), nil
+	b := bindings(eng, authn, cfg, log)
+	return newRouter(routes{authn: authn, bindings: b, maxBody: cfg.MaxRequestBytes, log: log}), eng.close, nil
 }
 
 // prepareDataDir creates dir with mode 0700, and warns if an existing one is
