@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,12 @@ type vmProvider struct {
 	// failAfter makes EnumerateInstances fail after that many instances
 	// when positive, to test errors in the middle of a response.
 	failAfter int
+	// gate, when set, holds back every instance after the first until a
+	// token arrives.
+	gate chan struct{}
+	// yielded counts the instances EnumerateInstances handed out, and
+	// finished the EnumerateInstances calls that returned.
+	yielded, finished atomic.Int64
 }
 
 func newVMProvider(n int) *vmProvider {
@@ -88,6 +95,7 @@ func (p *vmProvider) add(inst *cim.Instance) {
 }
 
 func (p *vmProvider) EnumerateInstances(ctx context.Context, _ string, _ *cim.Class, yield func(*cim.Instance) bool) error {
+	defer p.finished.Add(1)
 	p.mu.RLock()
 	order := append([]string(nil), p.order...)
 	p.mu.RUnlock()
@@ -95,12 +103,20 @@ func (p *vmProvider) EnumerateInstances(ctx context.Context, _ string, _ *cim.Cl
 		if p.failAfter > 0 && i == p.failAfter {
 			return cim.Errorf(cim.ErrFailed, "the hypervisor went away after %d machines", i)
 		}
+		if p.gate != nil && i > 0 {
+			select {
+			case <-p.gate:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		p.mu.RLock()
 		inst := p.vms[name]
 		p.mu.RUnlock()
+		p.yielded.Add(1)
 		if inst != nil && !yield(inst) {
 			return nil
 		}
