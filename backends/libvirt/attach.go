@@ -1,0 +1,186 @@
+package libvirt
+
+import (
+	"context"
+	"fmt"
+
+	golibvirt "github.com/digitalocean/go-libvirt"
+
+	"github.com/ferrum-virt/ferrum/backends"
+)
+
+// AttachDisk adds a disk to a VM's definition, and to the running guest
+// when the VM runs (virtio and SCSI only: IDE and SATA are emulated
+// controllers that cannot be hot-plugged).
+func (a *vmAPI) AttachDisk(ctx context.Context, id string, disk backends.DiskSpec) (backends.DiskSpec, error) {
+	h := a.host()
+	disk.Normalize()
+	if disk.Volume != nil {
+		ref := *disk.Volume
+		disk.Volume = &ref
+	}
+	if err := disk.Validate(); err != nil {
+		return disk, fmt.Errorf("attach disk to %s: %w", id, err)
+	}
+	// prepare names the target and checks the volume against the host.
+	prepare := func(doc *domainXML) (diskXML, error) {
+		if len(doc.Devices.Disks) >= h.static.Limits.MaxDisks {
+			return diskXML{}, fmt.Errorf("%d disks, at most %d: %w", len(doc.Devices.Disks),
+				h.static.Limits.MaxDisks, backends.ErrInvalidArgument)
+		}
+		defs, err := h.definitions()
+		if err != nil {
+			return diskXML{}, err
+		}
+		format, err := h.prepareDisk(&disk, doc.usedTargets(), doc.UUID, defs)
+		return diskElement(disk, format), err
+	}
+	err := h.reconfigure(ctx, id, change{op: "attach-disk",
+		cold: func(doc *domainXML) error {
+			x, err := prepare(doc)
+			if err != nil {
+				return err
+			}
+			boot := doc.bootOrder()
+			doc.addDisk(x)
+			doc.applyBoot(boot)
+			return nil
+		},
+		hot: func(d golibvirt.Domain, live *domainXML) error {
+			if disk.Bus == backends.BusIDE || disk.Bus == backends.BusSATA {
+				return fmt.Errorf("hot-plug on the %s bus: %w", disk.Bus, backends.ErrUnsupported)
+			}
+			if !h.static.Caps.HotplugDisk {
+				return fmt.Errorf("disk hot-plug: %w", backends.ErrUnsupported)
+			}
+			x, err := prepare(live)
+			if err != nil {
+				return err
+			}
+			text, err := marshalDevice(x)
+			if err != nil {
+				return err
+			}
+			return classify(h.l.DomainAttachDeviceFlags(d, text, liveAndConfig))
+		}})
+	return disk, err
+}
+
+// DetachDisk removes the disk with the given target. On a running VM it
+// waits for the guest to release the device (see awaitRemoval).
+func (a *vmAPI) DetachDisk(ctx context.Context, id string, target string) error {
+	h := a.host()
+	present := func(doc *domainXML) bool { return doc.diskByTarget(target) >= 0 }
+	return h.detach(ctx, id, "detach-disk", "disk "+target, present,
+		func(doc *domainXML) (any, error) {
+			i := doc.diskByTarget(target)
+			if i < 0 {
+				return nil, fmt.Errorf("disk %s: %w", target, backends.ErrNotFound)
+			}
+			boot := doc.bootOrder()
+			x := doc.Devices.Disks[i]
+			doc.Devices.Disks = append(doc.Devices.Disks[:i], doc.Devices.Disks[i+1:]...)
+			doc.applyBoot(boot)
+			return x, nil
+		})
+}
+
+// AttachNIC connects a VM to a switch with a new NIC, drawing a MAC unless
+// one is given, live when the VM runs.
+func (a *vmAPI) AttachNIC(ctx context.Context, id string, n backends.NICSpec) (backends.NICSpec, error) {
+	h := a.host()
+	n.Normalize()
+	if err := n.Validate(); err != nil {
+		return n, fmt.Errorf("attach nic to %s: %w", id, err)
+	}
+	prepare := func(doc *domainXML) (interfaceXML, error) {
+		if len(doc.Devices.Interfaces) >= h.static.Limits.MaxNICs {
+			return interfaceXML{}, fmt.Errorf("%d NICs, at most %d: %w", len(doc.Devices.Interfaces),
+				h.static.Limits.MaxNICs, backends.ErrInvalidArgument)
+		}
+		defs, err := h.definitions()
+		if err != nil {
+			return interfaceXML{}, err
+		}
+		if err := h.prepareNIC(&n, macsInUse(defs), doc.UUID); err != nil {
+			return interfaceXML{}, err
+		}
+		return nicElement(n), nil
+	}
+	err := h.reconfigure(ctx, id, change{op: "attach-nic",
+		cold: func(doc *domainXML) error {
+			x, err := prepare(doc)
+			if err != nil {
+				return err
+			}
+			doc.Devices.Interfaces = append(doc.Devices.Interfaces, x)
+			return nil
+		},
+		hot: func(d golibvirt.Domain, live *domainXML) error {
+			if !h.static.Caps.HotplugNIC {
+				return fmt.Errorf("nic hot-plug: %w", backends.ErrUnsupported)
+			}
+			x, err := prepare(live)
+			if err != nil {
+				return err
+			}
+			text, err := marshalDevice(x)
+			if err != nil {
+				return err
+			}
+			return classify(h.l.DomainAttachDeviceFlags(d, text, liveAndConfig))
+		}})
+	return n, err
+}
+
+// DetachNIC removes the NIC with the given MAC, freeing the MAC. On a
+// running VM it waits for the guest to release the device.
+func (a *vmAPI) DetachNIC(ctx context.Context, id string, mac string) error {
+	h := a.host()
+	present := func(doc *domainXML) bool { return doc.nicByMAC(mac) >= 0 }
+	return h.detach(ctx, id, "detach-nic", "nic "+mac, present,
+		func(doc *domainXML) (any, error) {
+			i := doc.nicByMAC(mac)
+			if i < 0 {
+				return nil, fmt.Errorf("nic %s: %w", mac, backends.ErrNotFound)
+			}
+			x := doc.Devices.Interfaces[i]
+			doc.Devices.Interfaces = append(doc.Devices.Interfaces[:i], doc.Devices.Interfaces[i+1:]...)
+			return x, nil
+		})
+}
+
+// detach removes a device: remove takes it out of a document and returns
+// its element. A running VM gets a live unplug request, then detach waits,
+// without holding h.mu, for the guest to release the device.
+func (h *Host) detach(ctx context.Context, id, op, what string, present func(*domainXML) bool,
+	remove func(*domainXML) (any, error)) error {
+	var hot *golibvirt.Domain
+	err := h.reconfigure(ctx, id, change{op: op,
+		cold: func(doc *domainXML) error {
+			_, err := remove(doc)
+			return err
+		},
+		hot: func(d golibvirt.Domain, live *domainXML) error {
+			x, err := remove(live)
+			if err != nil {
+				return err
+			}
+			text, err := marshalDevice(x)
+			if err != nil {
+				return err
+			}
+			if err := h.l.DomainDetachDeviceFlags(d, text, liveAndConfig); err != nil {
+				return classify(err)
+			}
+			hot = &d
+			return nil
+		}})
+	if err != nil || hot == nil {
+		return err
+	}
+	if err := h.awaitRemoval(ctx, *hot, what, present); err != nil {
+		return fmt.Errorf("%s vm %s on %s: %w", op, id, h, err)
+	}
+	return nil
+}
