@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/ferrum-virt/ferrum/cimom/auth"
+	"github.com/ferrum-virt/ferrum/cimom/cimxml"
 	"github.com/ferrum-virt/ferrum/cimom/store"
 	"github.com/ferrum-virt/ferrum/cmd/ferrumd/internal/config"
 	"github.com/ferrum-virt/ferrum/wsman"
@@ -62,8 +63,14 @@ func bindings(e *engine, authn *auth.Authenticator, cfg config.Config, log *slog
 		Log:            log.With("component", "wsman"),
 	})
 	e.closers = append(e.closers, func() { _ = ws.Close() })
+	cx := cimxml.NewHandler(e.d, cimxml.Options{
+		Logger:          log.With("component", "cimxml"),
+		MaxRequestBytes: cfg.MaxRequestBytes,
+		Realm:           Realm,
+	})
+	e.closers = append(e.closers, cx.Close)
 	return Bindings{
-		CIMXML:             notImplemented("the CIM-XML binding (POST /cimom) is not in this build yet"),
+		CIMXML:             cx,
 		WSMan:              ws,
 		WSManAuthenticates: true,
 	}
