@@ -31,7 +31,7 @@ func (a *Agent) runOnce(ctx context.Context, creds *credentials, srv *server) (b
 	}
 	hbDone := make(chan error, 1)
 	go func() {
-		err := a.heartbeat(ctx, ctl)
+		err := a.heartbeat(ctx, ctl, sess.Done())
 		if ctx.Err() == nil {
 			_ = sess.Close() // a link that cannot carry heartbeats is dead
 		}
@@ -89,8 +89,8 @@ func (a *Agent) hello(conn *tls.Conn, h proto.Hello) (proto.Welcome, error) {
 }
 
 // heartbeat sends a heartbeat at once and then every interval on the
-// control stream; when ctx ends it says goodbye.
-func (a *Agent) heartbeat(ctx context.Context, ctl *link.Stream) error {
+// control stream until the link ends; when ctx ends it says goodbye.
+func (a *Agent) heartbeat(ctx context.Context, ctl *link.Stream, linkDone <-chan struct{}) error {
 	defer ctl.Close()
 	t := time.NewTicker(a.cfg.Heartbeat)
 	defer t.Stop()
@@ -101,6 +101,8 @@ func (a *Agent) heartbeat(ctx context.Context, ctl *link.Stream) error {
 		select {
 		case <-ctx.Done():
 			return ctl.Send(proto.FrameGoodbye, proto.Goodbye{Reason: "agent stopping"})
+		case <-linkDone:
+			return errors.New("link closed")
 		case <-t.C:
 		}
 	}

@@ -21,7 +21,9 @@ type Resolver interface {
 type ResolverFunc func(ctx context.Context, t proto.Target) (backends.Host, error)
 
 // Resolve calls f.
-func (f ResolverFunc) Resolve(ctx context.Context, t proto.Target) (backends.Host, error) { return f(ctx, t) }
+func (f ResolverFunc) Resolve(ctx context.Context, t proto.Target) (backends.Host, error) {
+	return f(ctx, t)
+}
 
 // dest resolves a migration target; the agent's own host resolves to its
 // backend, so the backend can refuse a migration to itself.

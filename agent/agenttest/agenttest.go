@@ -121,6 +121,8 @@ type Agent struct {
 	Dir  string // state dir
 	stop context.CancelFunc
 	done chan error
+	once sync.Once
+	err  error
 }
 
 // StartAgent enrols an agent for host with a fresh join token, runs it
@@ -160,14 +162,15 @@ func StartAgent(t testing.TB, m *Manager, host backends.Host, mut ...func(*agent
 	return ag
 }
 
-// Stop stops the agent and returns what Run returned.
+// Stop stops the agent and returns what Run returned; it is safe to call
+// twice.
 func (a *Agent) Stop() error {
-	a.stop()
-	return <-a.done
+	a.once.Do(func() {
+		a.stop()
+		a.err = <-a.done
+	})
+	return a.err
 }
-
-// Done returns Run's result once it returns.
-func (a *Agent) Done() <-chan error { return a.done }
 
 // WaitState waits until node id is in state want, for at most 30 s.
 func WaitState(ctx context.Context, r *manager.Registry, id string, want manager.State) error {
