@@ -30,3 +30,11 @@ func TestConformanceTestDriver(t *testing.T) {
 	env := testenv.Start(t)
 	backendtest.Run(t, func(t *testing.T) backends.Host { return dial(t, env.TestURI, libvirt.Options{}) })
 }
+
+// TestConformanceQEMU runs the shared suite against QEMU guests under TCG
+// through the main libvirtd.
+func TestConformanceQEMU(t *testing.T) {
+	env := testenv.Start(t)
+	h := dial(t, env.QEMUURI, libvirt.Options{DomainType: "qemu"})
+	backendtest.Run(t, func(t *testing.T) backends.Host { return h }, backendtest.WithTimeout(2*time.Minute))
+}

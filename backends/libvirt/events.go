@@ -101,8 +101,8 @@ func (h *Host) handleEvent(ev any) {
 		e.VM, e.VMName = domainID(m.Msg.Dom), m.Msg.Dom.Name
 		if t.Type == backends.EventModified {
 			e.State, e.Reason, _ = h.state(m.Msg.Dom)
-		} else {
-			h.since.Store(e.VM, now)
+		} else if !h.observe(e.VM, t, now) {
+			return
 		}
 	case *golibvirt.DomainEventCallbackRebootMsg:
 		e = backends.Event{Type: backends.EventRebooted, State: backends.StateRunning, Reason: backends.ReasonRebooted,
@@ -119,6 +119,29 @@ func (h *Host) handleEvent(ev any) {
 		return
 	}
 	h.publish(e, now)
+}
+
+// vmSeen is the last state change the event stream reported for a VM.
+type vmSeen struct {
+	since time.Time
+	state backends.State
+}
+
+// observe records a lifecycle change of VM id and reports whether it is
+// news. QEMU resumes a starting or restoring guest's vCPUs, and libvirt says
+// so, before it reports the start: a resume of a VM not seen paused is part
+// of that start and is not reported.
+func (h *Host) observe(id string, t lifecycleEvent, now time.Time) bool {
+	prev, known := h.seen.Load(id)
+	if t.Type == backends.EventResumed && known && prev.(vmSeen).state != backends.StatePaused {
+		return false
+	}
+	if t.Type == backends.EventUndefined {
+		h.seen.Delete(id)
+	} else {
+		h.seen.Store(id, vmSeen{since: now, state: t.State})
+	}
+	return true
 }
 
 // publish stamps and sends an event.

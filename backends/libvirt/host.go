@@ -26,6 +26,10 @@ type Options struct {
 	// dialed URI when it names a TCP host. A Host with neither cannot be a
 	// live-migration destination.
 	PeerURI string
+	// DomainType forces the guest type of new domains: "qemu" for QEMU's
+	// emulator (TCG) on a host whose /dev/kvm exists but is not usable.
+	// Empty means the best the daemon offers: kvm, then qemu.
+	DomainType string
 	// MinMemoryMiB is the smallest memory the host gives a VM; 0 means
 	// backends.MinMemoryMiB.
 	MinMemoryMiB uint64
@@ -56,7 +60,7 @@ type Host struct {
 	// uniqueness, volume and port references.
 	mu    sync.Mutex
 	hub   backends.Hub
-	since sync.Map // VM UUID → time.Time of its last lifecycle event
+	seen  sync.Map // VM UUID → vmSeen, its last lifecycle event
 
 	stopEvents context.CancelFunc
 	eventsDone chan struct{}

@@ -90,7 +90,7 @@ func (h *Host) discover(ctx context.Context) error {
 	if err := xml.Unmarshal([]byte(capsText), &c); err != nil {
 		return fmt.Errorf("parse capabilities: %w", err)
 	}
-	if h.machine, err = pickMachine(c); err != nil {
+	if h.machine, err = pickMachine(c, h.opts.DomainType); err != nil {
 		return err
 	}
 	info := &h.static
@@ -123,10 +123,15 @@ func (h *Host) discover(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// pickMachine chooses the guest type for new domains: hardware
-// virtualization when the host has it, else QEMU's emulator (TCG).
-func pickMachine(c capsXML) (machine, error) {
-	for _, want := range []string{"kvm", "qemu", "test"} {
+// pickMachine chooses the guest type for new domains: the one asked for,
+// else hardware virtualization when the host has it, else QEMU's emulator
+// (TCG).
+func pickMachine(c capsXML, force string) (machine, error) {
+	prefs := []string{"kvm", "qemu", "test"}
+	if force != "" {
+		prefs = []string{force}
+	}
+	for _, want := range prefs {
 		for _, g := range c.Guests {
 			if g.OSType != "hvm" || (g.Arch.Name != c.Host.CPU.Arch && g.Arch.Name != "x86_64") {
 				continue
@@ -138,7 +143,7 @@ func pickMachine(c capsXML) (machine, error) {
 			}
 		}
 	}
-	return machine{}, fmt.Errorf("no hvm guest type in capabilities: %w", backends.ErrUnsupported)
+	return machine{}, fmt.Errorf("no hvm guest of type %v in capabilities: %w", prefs, backends.ErrUnsupported)
 }
 
 // discoverCPU fills the processor description and physical memory.

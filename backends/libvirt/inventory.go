@@ -144,7 +144,6 @@ func (a *vmAPI) Undefine(ctx context.Context, id string) error {
 	if err := h.l.DomainUndefineFlags(d, flags); err != nil {
 		return wrap(err, "undefine vm %s on %s", id, h)
 	}
-	h.since.Delete(domainID(d))
 	h.logOp("undefine", d.Name)
 	return nil
 }

@@ -3,7 +3,6 @@ package libvirt
 import (
 	"fmt"
 	"slices"
-	"time"
 
 	golibvirt "github.com/digitalocean/go-libvirt"
 	"github.com/google/uuid"
@@ -144,8 +143,8 @@ func (h *Host) vm(d golibvirt.Domain) (backends.VM, error) {
 		return backends.VM{}, fmt.Errorf("vm %s on %s: %w", d.Name, h, err)
 	}
 	vm := backends.VM{VMSpec: spec, Host: h.static.ID, State: s, Reason: r}
-	if t, ok := h.since.Load(spec.UUID); ok {
-		vm.Since = t.(time.Time)
+	if t, ok := h.seen.Load(spec.UUID); ok {
+		vm.Since = t.(vmSeen).since
 	}
 	return vm, nil
 }

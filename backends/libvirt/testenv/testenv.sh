@@ -16,7 +16,9 @@
 #   testenv.sh env      print the sockets and URIs as shell variables (eval "$(testenv.sh env)")
 #
 # Environment: FERRUM_TESTENV_DIR (default /tmp/ferrum-testenv), FERRUM_TESTENV_PORT
-# (default 16519, the main daemon's loopback tcp port).
+# (default 16519, the main daemon's loopback tcp port), FERRUM_TESTENV_KVM (see
+# kvm_hidden). Guests run as root (test pools live in private temporary directories
+# the qemu user cannot enter); the tests ask for TCG guests (type='qemu') themselves.
 #
 # The main daemon never touches the system's /run/libvirt or /etc/libvirt: every
 # compiled-in path is bind-mounted over inside its own mount namespace. Networks
@@ -73,16 +75,21 @@ wait_sock() { # socket
   log "timeout waiting for $1"; return 1
 }
 
-# prepare_instance copies the packaged libvirt configuration into D once and
-# writes libvirtd.conf and the qemu.conf additions.
+# prepare_instance copies the packaged libvirt configuration into D once,
+# then writes libvirtd.conf and qemu.conf (the packaged one plus QEMUCONF)
+# on every start, so a changed script takes effect at the next restart.
 prepare_instance() { # D HOSTUUID LISTEN QEMUCONF
   local D=$1 UUID=$2 LISTEN=$3 QEMUCONF=$4
-  [ -f "$D/ready" ] && return 0
-  rm -rf "$D"; mkdir -p "$D"/{run,cache,log,sock}
-  cp -a /etc/libvirt "$D/etc"
-  cp -a /var/lib/libvirt "$D/lib"
-  rm -rf "$D"/lib/qemu/domain-* "$D"/etc/qemu/*.xml "$D"/etc/qemu/networks/autostart/* "$D"/etc/storage/autostart/*
-  cp -a /var/cache/libvirt/. "$D/cache/" 2>/dev/null || true
+  if [ ! -f "$D/ready" ]; then
+    rm -rf "$D"; mkdir -p "$D"/{run,cache,log,sock}
+    cp -a /etc/libvirt "$D/etc"
+    cp -a /var/lib/libvirt "$D/lib"
+    rm -rf "$D"/lib/qemu/domain-* "$D"/etc/qemu/*.xml "$D"/etc/qemu/networks/*.xml \
+      "$D"/etc/qemu/networks/autostart/* "$D"/etc/storage/autostart/*
+    cp "$D/etc/qemu.conf" "$D/qemu.conf.dist"
+    cp -a /var/cache/libvirt/. "$D/cache/" 2>/dev/null || true
+    touch "$D/ready"
+  fi
   cat >"$D/etc/libvirtd.conf" <<EOF
 listen_tls = 0
 listen_tcp = 1
@@ -97,8 +104,46 @@ max_workers = 40
 log_level = 3
 log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
 EOF
-  printf '%s\n' "$QEMUCONF" >>"$D/etc/qemu.conf"
-  touch "$D/ready"
+  # No per-guest /dev namespace: /dev may be a tmpfs of bind mounts (see hide_kvm),
+  # which libvirt cannot copy into one.
+  { cat "$D/qemu.conf.dist"; printf 'namespaces = [ ]\nuser = "root"\ngroup = "root"\n%s\n' "$QEMUCONF"
+  } >"$D/etc/qemu.conf"
+}
+
+# kvm_hidden decides whether the daemons must not see /dev/kvm:
+# FERRUM_TESTENV_KVM=1 never hides it, =0 always does, and by default it is
+# hidden when root cannot run a KVM guest with it. libvirt re-probes QEMU on
+# every call when /dev/kvm looks usable but QEMU cannot use it (as in some
+# containers), which costs seconds per call.
+kvm_hidden() {
+  [ -e /dev/kvm ] || return 1
+  case "${FERRUM_TESTENV_KVM:-auto}" in
+    1) return 1 ;;
+    0) return 0 ;;
+  esac
+  if [ ! -f "$DIR/kvm-probe" ]; then
+    if timeout 3 qemu-system-x86_64 -accel kvm -machine none -display none -nodefaults -S \
+        </dev/null 2>&1 | grep -qi "kvm"; then echo hide; else echo keep; fi >"$DIR/kvm-probe"
+  fi
+  [ "$(cat "$DIR/kvm-probe")" = hide ]
+}
+
+# hide_kvm runs inside a daemon's mount namespace: it puts a tmpfs over /dev
+# holding bind mounts of every entry of the real /dev but kvm.
+hide_kvm() { # D
+  local real="$1/dev-host" e n
+  mkdir -p "$real"
+  mount --rbind /dev "$real"
+  mount -t tmpfs -o mode=755 tmpfs /dev
+  for e in "$real"/* "$real"/.[!.]*; do
+    [ -e "$e" ] || [ -L "$e" ] || continue
+    n=${e##*/}
+    [ "$n" = kvm ] && continue
+    if [ -L "$e" ]; then cp -a "$e" /dev/
+    elif [ -d "$e" ]; then mkdir "/dev/$n"; mount --rbind "$e" "/dev/$n"
+    else : >"/dev/$n"; mount --bind "$e" "/dev/$n"
+    fi
+  done
 }
 
 # run_instance starts libvirtd (and virtlogd when asked) for D inside a new
@@ -109,8 +154,9 @@ run_instance() { # D NS WITH_VIRTLOGD
   rm -f "$D"/sock/*
   mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
   [ -n "$NS" ] && pre=(ip netns exec "$NS")
-  local logd=""
+  local logd="" hide=""
   [ "$LOGD" = 1 ] && logd="virtlogd -d -p '$D/virtlogd.pid'"
+  kvm_hidden && hide="hide_kvm '$D'"
   "${pre[@]}" unshare -m --propagation private bash -c "
     set -e
     mount --bind '$D/etc' /etc/libvirt
@@ -118,6 +164,8 @@ run_instance() { # D NS WITH_VIRTLOGD
     mount --bind '$D/lib' /var/lib/libvirt
     mount --bind '$D/cache' /var/cache/libvirt
     mount --bind '$D/log' /var/log/libvirt
+    $(declare -f hide_kvm)
+    $hide
     $logd
     exec libvirtd -d -l -f /etc/libvirt/libvirtd.conf -p '$D/libvirtd.pid'" 9>&-
 }
