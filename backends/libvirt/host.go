@@ -58,9 +58,9 @@ type Host struct {
 
 	// mu serialises the changes whose checks span VMs: name, UUID and MAC
 	// uniqueness, volume and port references.
-	mu    sync.Mutex
-	hub   backends.Hub
-	seen  sync.Map // VM UUID → vmSeen, its last lifecycle event
+	mu   sync.Mutex
+	hub  backends.Hub
+	seen sync.Map // VM UUID → vmSeen, its last lifecycle event
 
 	stopEvents context.CancelFunc
 	eventsDone chan struct{}
