@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"time"
 
 	"github.com/ferrum-virt/ferrum/agent/proto"
 	"github.com/ferrum-virt/ferrum/backends"
@@ -103,8 +104,11 @@ func (s *Session) serveStream(ctx context.Context, st *Stream, h Handler) {
 		defer cancelT()
 	}
 	go func() {
-		_, _ = st.Recv() // a Cancel frame, the caller closing, or the session ending
+		f, err := st.Recv() // a Cancel frame, the caller closing, or the session ending
 		cancel()
+		if err != nil || f.Type != proto.FrameCancel {
+			_ = st.SetWriteDeadline(time.Now()) // nobody reads any more: unblock a full window
+		}
 	}()
 	s.run(ctx, req, c, h)
 }

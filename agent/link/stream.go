@@ -35,6 +35,9 @@ func (s *Stream) Recv() (proto.Frame, error) { return proto.ReadFrame(s.s, proto
 // SetReadDeadline bounds the next Recv.
 func (s *Stream) SetReadDeadline(t time.Time) error { return s.s.SetReadDeadline(t) }
 
+// SetWriteDeadline bounds Send.
+func (s *Stream) SetWriteDeadline(t time.Time) error { return s.s.SetWriteDeadline(t) }
+
 // Close ends the local side; the peer's Recv returns io.EOF once it has read
 // what was sent.
 func (s *Stream) Close() error { return s.s.Close() }
