@@ -15,10 +15,11 @@ type encoder struct {
 	// host is the HOST of INSTANCEPATH and CLASSPATH elements for paths
 	// that name none.
 	host string
-	// classOf returns the declaration of a class, for the types of
+	// classOf returns what the encoder needs of a class: the types of
 	// untyped nulls, reference classes and the EmbeddedObject attribute;
 	// nil, or a nil result, makes the encoder infer from the values.
-	classOf func(ns, class string) *cim.Class
+	classOf func(ns, class string) *classInfo
+	last    classLookup
 	// ns is the request's namespace, whose classes type embedded
 	// instances.
 	ns string

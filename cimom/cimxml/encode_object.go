@@ -9,24 +9,20 @@ import (
 // instance writes INSTANCE. ns is the namespace whose class declarations
 // type the properties ("" for the request's namespace).
 func (e *encoder) instance(ns string, inst *cim.Instance) {
-	var class *cim.Class
 	if ns == "" {
 		ns = e.ns
 	}
-	if e.classOf != nil {
-		class = e.classOf(ns, inst.ClassName)
+	if e.classOf != nil && !e.last.matches(ns, inst.ClassName) {
+		e.last = classLookup{ns: ns, name: inst.ClassName, info: e.classOf(ns, inst.ClassName)}
 	}
+	class := e.last.info
 	e.open("INSTANCE")
 	e.attr("CLASSNAME", inst.ClassName)
 	e.end()
 	e.qualifiers(inst.Qualifiers)
 	for i := range inst.Properties {
 		pv := &inst.Properties[i]
-		var decl *cim.Property
-		if class != nil {
-			decl = class.Property(pv.Name)
-		}
-		e.property(pv.Name, pv.Value, decl, pv.ClassOrigin, pv.Propagated, pv.Qualifiers)
+		e.property(pv.Name, pv.Value, class.property(pv.Name), pv.ClassOrigin, pv.Propagated, pv.Qualifiers)
 	}
 	e.raw("</INSTANCE>")
 }
@@ -41,16 +37,10 @@ type propType struct {
 
 // typeOf works out the CIM-XML type of a value from its declaration when
 // there is one, and from the value otherwise.
-func typeOf(v cim.Value, decl *cim.Property) propType {
+func typeOf(v cim.Value, pi *propInfo) propType {
 	pt := propType{typ: v.Type(), array: v.IsArray()}
-	if decl != nil {
-		pt.typ, pt.array, pt.refClass = decl.Type, decl.IsArray, decl.RefClass
-		switch {
-		case decl.EmbeddedInstance() != "":
-			pt.embedded = "instance"
-		case decl.IsEmbeddedObject():
-			pt.embedded = "object"
-		}
+	if pi != nil {
+		pt.typ, pt.array, pt.refClass, pt.embedded = pi.decl.Type, pi.decl.IsArray, pi.decl.RefClass, pi.embedded
 	}
 	switch {
 	case pt.typ == cim.TypeInstance:
@@ -64,9 +54,25 @@ func typeOf(v cim.Value, decl *cim.Property) propType {
 	return pt
 }
 
-// property writes PROPERTY, PROPERTY.ARRAY or PROPERTY.REFERENCE.
-func (e *encoder) property(name string, v cim.Value, decl *cim.Property, origin string, propagated bool, qs cim.Qualifiers) {
-	pt := typeOf(v, decl)
+// property writes PROPERTY, PROPERTY.ARRAY or PROPERTY.REFERENCE. The
+// start tag of a declared property spelled as declared comes ready-made
+// from its propInfo.
+func (e *encoder) property(name string, v cim.Value, pi *propInfo, origin string, propagated bool, qs cim.Qualifiers) {
+	var elem string
+	if pi != nil && !e.classOrigin && name == pi.decl.Name {
+		e.b = append(e.b, pi.start...)
+		elem = pi.elem
+	} else {
+		elem = e.propertyStart(name, typeOf(v, pi), pi, origin, propagated)
+	}
+	e.qualifiers(qs)
+	e.anyValue(v)
+	e.close(elem)
+}
+
+// propertyStart writes the start tag of a property and returns the
+// element's name.
+func (e *encoder) propertyStart(name string, pt propType, pi *propInfo, origin string, propagated bool) string {
 	elem := "PROPERTY"
 	switch {
 	case pt.typ == cim.TypeReference && !pt.array:
@@ -82,8 +88,8 @@ func (e *encoder) property(name string, v cim.Value, decl *cim.Property, origin 
 		}
 	} else {
 		e.attr("TYPE", pt.typ.String())
-		if pt.array && decl != nil && decl.ArraySize > 0 {
-			e.attr("ARRAYSIZE", strconv.Itoa(decl.ArraySize))
+		if pt.array && pi != nil && pi.decl.ArraySize > 0 {
+			e.attr("ARRAYSIZE", strconv.Itoa(pi.decl.ArraySize))
 		}
 	}
 	e.origin(origin, propagated)
@@ -91,9 +97,7 @@ func (e *encoder) property(name string, v cim.Value, decl *cim.Property, origin 
 		e.attr("EmbeddedObject", pt.embedded)
 	}
 	e.end()
-	e.qualifiers(qs)
-	e.anyValue(v)
-	e.close(elem)
+	return elem
 }
 
 // origin writes CLASSORIGIN and PROPAGATED when the request asked for them.
@@ -154,7 +158,7 @@ func (e *encoder) class(c *cim.Class) {
 	e.end()
 	e.qualifiers(c.Qualifiers)
 	for _, p := range c.Properties {
-		e.property(p.Name, p.Default, p, p.ClassOrigin, p.Propagated, p.Qualifiers)
+		e.property(p.Name, p.Default, infoOf(p), p.ClassOrigin, p.Propagated, p.Qualifiers)
 	}
 	for _, m := range c.Methods {
 		e.method(m)

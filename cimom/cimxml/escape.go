@@ -7,17 +7,41 @@ import (
 	"unicode/utf8"
 )
 
+// escapeClass marks the bytes appendEscaped cannot copy as they are:
+// escText for character data, escAttr for attribute values too.
+var escapeClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c == '&' || c == '<' || c == '>' || c == '\r' || c >= 0x80 || c < 0x20 && c != '\t' && c != '\n':
+			t[c] = escText | escAttr
+		case c == '"' || c == '\t' || c == '\n':
+			t[c] = escAttr
+		}
+	}
+	return t
+}()
+
+const (
+	escText uint8 = 1 << iota
+	escAttr
+)
+
 // appendEscaped appends s to b as XML character data, or as the contents
 // of a double-quoted attribute when attr is true. Characters XML 1.0 cannot
 // carry at all (most C0 controls, invalid UTF-8, lone surrogates) become
 // U+FFFD, so that every response is well-formed; carriage returns (and, in
 // attributes, tabs and newlines) are written as character references so
-// that parsers do not normalize them away.
+// that parsers do not normalize them away. Runs of plain ASCII are copied
+// whole.
 func appendEscaped(b []byte, s string, attr bool) []byte {
+	mask := escText
+	if attr {
+		mask = escAttr
+	}
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c < utf8.RuneSelf && c != '&' && c != '<' && c != '>' && c != '"' {
+		if escapeClass[c]&mask == 0 {
 			i++
 			continue
 		}
@@ -31,33 +55,21 @@ func appendEscaped(b []byte, s string, attr bool) []byte {
 		case c == '>':
 			esc = "&gt;"
 		case c == '"':
-			if !attr {
-				i++
-				continue
-			}
 			esc = "&quot;"
 		case c == '\r':
 			esc = "&#13;"
-		case c == '\n' || c == '\t':
-			if !attr {
-				i++
-				continue
-			}
-			if c == '\n' {
-				esc = "&#10;"
-			} else {
-				esc = "&#9;"
-			}
+		case c == '\n':
+			esc = "&#10;"
+		case c == '\t':
+			esc = "&#9;"
 		case c < 0x20:
 			esc = "\uFFFD"
 		default:
 			r, n := utf8.DecodeRuneInString(s[i:])
 			size = n
-			if r != utf8.RuneError || n > 1 {
-				if isXMLChar(r) {
-					i += n
-					continue
-				}
+			if (r != utf8.RuneError || n > 1) && isXMLChar(r) {
+				i += n
+				continue
 			}
 			esc = "\uFFFD"
 		}

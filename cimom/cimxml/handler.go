@@ -78,6 +78,7 @@ type Handler struct {
 	opts  Options
 	log   *slog.Logger
 	pulls *contextStore
+	infos classCache
 }
 
 // NewHandler returns a Handler that serves d. Call Close when done with
@@ -122,7 +123,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := &response{
 		w: w, h: hdr, c: c, bufferLimit: h.opts.BufferBytes, flushBytes: h.opts.FlushBytes,
-		enc: encoder{host: h.opts.HostName, ns: c.ns, classOf: h.classOf},
+		enc: encoder{host: h.opts.HostName, ns: c.ns, classOf: h.classInfo},
 	}
 	resp.begin()
 	rq := &request{ctx: r.Context(), user: principal.User, call: c, out: resp, start: start}
@@ -160,7 +161,16 @@ func (h *Handler) serve(rq *request) error {
 	return op.run(h, rq, p)
 }
 
-// classOf returns a class declaration for the encoder, or nil.
+// classInfo returns what the encoder needs of a class, or nil.
+func (h *Handler) classInfo(ns, class string) *classInfo {
+	c := h.classOf(ns, class)
+	if c == nil {
+		return nil
+	}
+	return h.infos.get(c)
+}
+
+// classOf returns a class declaration, or nil.
 func (h *Handler) classOf(ns, class string) *cim.Class {
 	c, err := h.d.Repo.Class(ns, class)
 	if err != nil {

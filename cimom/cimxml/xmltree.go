@@ -1,12 +1,14 @@
 package cimxml
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 // An element is one node of a parsed request: its name, attributes,
@@ -56,6 +58,11 @@ var (
 	errNotAllowed    = errors.New("request uses XML that CIM-XML does not allow")
 )
 
+// readers are reused buffers for parseXML: encoding/xml reads through
+// the reader it is given when that is a bufio.Reader, and allocates one
+// otherwise.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
+
 // xmlLimits bound what parseXML accepts from a client.
 type xmlLimits struct {
 	depth    int // element nesting
@@ -71,7 +78,13 @@ var defaultXMLLimits = xmlLimits{depth: 64, elements: 1 << 20}
 // the root element. Errors wrap errNotWellFormed or errNotAllowed, or the
 // reader's error (such as *http.MaxBytesError).
 func parseXML(r io.Reader, lim xmlLimits) (*element, error) {
-	d := xml.NewDecoder(r)
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() {
+		br.Reset(nil)
+		readers.Put(br)
+	}()
+	d := xml.NewDecoder(br)
 	d.Strict = true
 	d.CharsetReader = func(charset string, input io.Reader) (io.Reader, error) {
 		if strings.EqualFold(charset, "utf-8") || strings.EqualFold(charset, "utf8") {
