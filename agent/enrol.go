@@ -58,6 +58,9 @@ func (a *Agent) enrol(ctx context.Context, info backends.HostInfo) error {
 	if err := os.MkdirAll(a.cfg.StateDir, 0o700); err != nil {
 		return fmt.Errorf("state dir: %w", err)
 	}
+	if err := os.Chmod(a.cfg.StateDir, 0o700); err != nil {
+		return fmt.Errorf("state dir: %w", err)
+	}
 	key, err := pki.NewKey()
 	if err != nil {
 		return err

@@ -138,7 +138,10 @@ func TestContextsCrossTheAgentLink(t *testing.T) {
 	})
 	t.Run("an ended context is refused before anything is sent", func(t *testing.T) {
 		stub, a := stubbed(t)
-		stub.start = func(context.Context, string) error { t.Error("the node ran a call whose context had ended"); return nil }
+		stub.start = func(context.Context, string) error {
+			t.Error("the node ran a call whose context had ended")
+			return nil
+		}
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
 		if err := a.Host.VMs().Start(ctx, "x"); !errors.Is(err, context.Canceled) {
@@ -226,7 +229,9 @@ func TestWatchStatsStreamsSamples(t *testing.T) {
 	if err := a.Host.VMs().Start(ctx, vm.UUID); err != nil {
 		t.Fatal(err)
 	}
-	h := a.Host.(interface{ WatchStats(context.Context, time.Duration, bool) (<-chan proto.StatsSample, error) })
+	h := a.Host.(interface {
+		WatchStats(context.Context, time.Duration, bool) (<-chan proto.StatsSample, error)
+	})
 	ch, err := h.WatchStats(ctx, 0, true)
 	if err != nil {
 		t.Fatal(err)
