@@ -27,6 +27,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newMOFCommand())
+	root.AddCommand(newConformanceCommand())
 	root.SetErr(os.Stderr)
 	return root
 }
