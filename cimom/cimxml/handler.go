@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferrum-virt/ferrum/cimom"
@@ -121,9 +122,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, hdr, perr)
 		return
 	}
+	buf := responseBuffers.Get().(*[]byte)
 	resp := &response{
 		w: w, h: hdr, c: c, bufferLimit: h.opts.BufferBytes, flushBytes: h.opts.FlushBytes,
-		enc: encoder{host: h.opts.HostName, ns: c.ns, classOf: h.classInfo},
+		enc: encoder{b: (*buf)[:0], host: h.opts.HostName, ns: c.ns, classOf: h.classInfo},
 	}
 	resp.begin()
 	rq := &request{ctx: r.Context(), user: principal.User, call: c, out: resp, start: start}
@@ -134,7 +136,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = resp.finish()
 	}
 	h.logDone(rq, err)
+	if cap(resp.enc.b) <= maxPooledBuffer {
+		*buf = resp.enc.b[:0]
+		responseBuffers.Put(buf)
+	}
 }
+
+// responseBuffers recycles response buffers, which grow to the buffer
+// limit for every large response.
+var responseBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBuffer is the largest buffer kept for reuse.
+const maxPooledBuffer = 4 << 20
 
 // A request is one call being served.
 type request struct {
