@@ -22,7 +22,7 @@ LDFLAGS         := -X main.version=$(VERSION) -X github.com/ferrum-virt/ferrum/c
 DEB_PACKAGES ?= ca-certificates git sblim-wbemcli wsl libxml2-utils curl uuid-runtime
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help deps build run test bench fuzz lint clean
+.PHONY: help deps build run test bench fuzz lint clean conformance
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -85,3 +85,18 @@ lint: ## gofmt must have nothing to say, and go vet
 
 clean: ## remove bin/ (never the data directory)
 	rm -rf $(BIN)
+
+# conformance: build ferrumd and ferrumctl, start a fresh ferrumd on a temporary
+# data directory, run the whole conformance suite over CIM-XML and WS-Man, stop it.
+CONFORMANCE_PORT     ?= 15989
+CONFORMANCE_PASSWORD := conformance-$(shell od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+.PHONY: conformance
+conformance: build ## run the conformance suite against a fresh ferrumd
+	@data=$$(mktemp -d); log=$$data/ferrumd.log; \
+	FERRUM_DATA_DIR=$$data/data FERRUM_HTTP_ADDR=127.0.0.1:$(CONFORMANCE_PORT) FERRUM_HTTPS_ADDR= \
+	  FERRUM_ADMIN_PASSWORD='$(CONFORMANCE_PASSWORD)' ./$(BIN)/ferrumd 2>"$$log" & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf "$$data"' EXIT; \
+	for i in $$(seq 100); do grep -q 'ferrumd ready' "$$log" && break; kill -0 $$pid || { cat "$$log"; exit 1; }; sleep 0.1; done; \
+	./$(BIN)/ferrumctl conformance --url http://127.0.0.1:$(CONFORMANCE_PORT) --user admin \
+	  --password '$(CONFORMANCE_PASSWORD)' --protocol both --destructive \
+	  --junit $(BIN)/conformance.xml --html $(BIN)/conformance.html

@@ -22,11 +22,11 @@ type Check struct {
 // T is what a running check sees: the client, what discovery found, and
 // the means to fail or skip.
 type T struct {
-	C         client.Client
-	D         *Discovery
-	failures  []string
-	skipped   string
-	halted    bool
+	C        client.Client
+	D        *Discovery
+	failures []string
+	skipped  string
+	halted   bool
 }
 
 // haltCheck is panicked by Fatalf and Skipf to end a check early.
