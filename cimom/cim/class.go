@@ -84,12 +84,16 @@ type Class struct {
 	Properties []*Property
 	Methods    []*Method
 
-	index map[string]int // lower-cased property name → position
+	index map[string]int // property name as declared and lower-cased → position
+	keys  []*Property    // cached by BuildIndex
 }
 
 // Property returns the property named name (case-insensitive), or nil.
 func (c *Class) Property(name string) *Property {
 	if c.index != nil {
+		if i, ok := c.index[name]; ok {
+			return c.Properties[i]
+		}
 		if i, ok := c.index[strings.ToLower(name)]; ok {
 			return c.Properties[i]
 		}
@@ -113,8 +117,12 @@ func (c *Class) Method(name string) *Method {
 	return nil
 }
 
-// Keys returns the key properties of c in declaration order.
+// Keys returns the key properties of c in declaration order. The slice is
+// shared once the class is indexed; callers must not modify it.
 func (c *Class) Keys() []*Property {
+	if c.index != nil {
+		return c.keys
+	}
 	var keys []*Property
 	for _, p := range c.Properties {
 		if p.IsKey() {
@@ -146,9 +154,14 @@ func (c *Class) References() []*Property {
 
 // BuildIndex prepares fast property lookup; call it once a class is final.
 func (c *Class) BuildIndex() {
-	c.index = make(map[string]int, len(c.Properties))
+	c.index = make(map[string]int, 2*len(c.Properties))
+	c.keys = nil
 	for i, p := range c.Properties {
 		c.index[strings.ToLower(p.Name)] = i
+		c.index[p.Name] = i
+		if p.IsKey() {
+			c.keys = append(c.keys, p)
+		}
 	}
 }
 

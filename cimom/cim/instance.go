@@ -96,11 +96,9 @@ func (in *Instance) Equal(o *Instance) bool {
 // Path returns the instance path of in within namespace ns, taking the key
 // properties that class declares. It fails when a key is missing or null.
 func (in *Instance) Path(ns string, class *Class) (ObjectPath, error) {
-	p := ObjectPath{Namespace: ns, ClassName: in.ClassName}
-	for _, kp := range class.Properties {
-		if !kp.IsKey() {
-			continue
-		}
+	keys := class.Keys()
+	p := ObjectPath{Namespace: ns, ClassName: in.ClassName, Keys: make([]KeyBinding, 0, len(keys))}
+	for _, kp := range keys {
 		v, ok := in.Get(kp.Name)
 		if !ok || v.IsNull() {
 			return ObjectPath{}, fmt.Errorf("instance of %s: key property %s is missing or null", in.ClassName, kp.Name)
