@@ -100,15 +100,6 @@ func runCLI(t *testing.T, args ...string) (string, error) {
 	return string(out), nil
 }
 
-func TestWbemcliServe(t *testing.T) {
-	if os.Getenv("CIMXML_SERVE") == "" {
-		t.Skip("set CIMXML_SERVE=1 to keep a server running for manual wbemcli runs")
-	}
-	f := newFixture(t, 3, nil)
-	t.Log(serveHTTP(t, f))
-	time.Sleep(10 * time.Minute)
-}
-
 // A cliObject is one object wbemcli -nl printed: its path and its
 // properties as wbemcli shows them.
 type cliObject struct {
