@@ -41,6 +41,11 @@ var centralClass = map[string]string{
 	"DSP1057": "CIM_ComputerSystem",
 	"DSP1041": "CIM_ResourcePool",
 	"DSP1043": "CIM_AllocationCapabilities",
+	"DSP1044": "CIM_ResourcePool",
+	"DSP1045": "CIM_ResourcePool",
+	"DSP1047": "CIM_ResourcePool",
+	"DSP1050": "CIM_ResourcePool",
+	"DSP1059": "CIM_ResourcePool",
 	"DSP1081": "CIM_VirtualSystemMigrationService",
 	"DSP1054": "CIM_IndicationService",
 }
