@@ -1,0 +1,114 @@
+package virt
+
+import (
+	"context"
+
+	"github.com/ferrum-virt/ferrum/backends"
+	"github.com/ferrum-virt/ferrum/cimom/cim"
+	"github.com/ferrum-virt/ferrum/providers/interop"
+	"github.com/ferrum-virt/ferrum/providers/virt/model"
+)
+
+// Profile IDs this package registers (the InstanceID suffix of their
+// RegisteredProfile).
+const (
+	ProfileSystemVirtualization = "DSP1042"
+	ProfileVirtualSystem        = "DSP1057"
+	ProfileResourceAllocation   = "DSP1041"
+	ProfileAllocationCaps       = "DSP1043"
+	ProfileGenericDevice        = "DSP1059"
+	ProfileProcessor            = "DSP1044"
+	ProfileMemory               = "DSP1045"
+	ProfileStorage              = "DSP1047"
+	ProfileEthernetPort         = "DSP1050"
+	ProfileJobControl           = "DSP1103"
+)
+
+const dmtf = 2
+
+// registerProfiles registers the profiles implemented, with their central
+// instances, and DSP1042's references to its component profiles.
+func (p *Provider) registerProfiles(ip *interop.Provider) {
+	components := []string{ProfileVirtualSystem, ProfileResourceAllocation, ProfileAllocationCaps,
+		ProfileGenericDevice, ProfileProcessor, ProfileMemory, ProfileStorage, ProfileEthernetPort}
+	if p.jobs != nil {
+		components = append(components, ProfileJobControl)
+		ip.AddProfile(interop.Profile{ID: ProfileJobControl, Organization: dmtf, Name: "Job Control", Version: "1.0.0",
+			Central: p.centralJobs})
+	}
+	ip.AddProfile(interop.Profile{ID: ProfileSystemVirtualization, Organization: dmtf, Name: "System Virtualization",
+		Version: "1.0.0", References: components, Central: p.centralHosts})
+	ip.AddProfile(interop.Profile{ID: ProfileVirtualSystem, Organization: dmtf, Name: "Virtual System",
+		Version: "1.0.0", References: []string{ProfileResourceAllocation, ProfileAllocationCaps}, Central: p.centralVMs})
+	ip.AddProfile(interop.Profile{ID: ProfileResourceAllocation, Organization: dmtf, Name: "Resource Allocation",
+		Version: "1.1.0", Central: p.centralPools()})
+	ip.AddProfile(interop.Profile{ID: ProfileAllocationCaps, Organization: dmtf, Name: "Allocation Capabilities",
+		Version: "1.0.0", Central: p.centralAllocCaps})
+	ip.AddProfile(interop.Profile{ID: ProfileGenericDevice, Organization: dmtf, Name: "Generic Device Resource Virtualization",
+		Version: "1.0.0", Central: p.centralPools(model.KindGraphics, model.KindInput)})
+	for _, rp := range []struct {
+		id, name string
+		kind     model.Kind
+	}{
+		{ProfileProcessor, "Processor Resource Virtualization", model.KindProcessor},
+		{ProfileMemory, "Memory Resource Virtualization", model.KindMemory},
+		{ProfileStorage, "Storage Resource Virtualization", model.KindDisk},
+		{ProfileEthernetPort, "Ethernet Port Resource Virtualization", model.KindNetwork},
+	} {
+		ip.AddProfile(interop.Profile{ID: rp.id, Organization: dmtf, Name: rp.name, Version: "1.0.0",
+			Central: p.centralPools(rp.kind)})
+	}
+}
+
+func (p *Provider) centralHosts(ctx context.Context) ([]cim.ObjectPath, error) {
+	var out []cim.ObjectPath
+	for _, hr := range p.hosts(ctx) {
+		out = append(out, model.HostPath(hr.ID))
+	}
+	return out, nil
+}
+
+func (p *Provider) centralVMs(ctx context.Context) ([]cim.ObjectPath, error) {
+	var out []cim.ObjectPath
+	err := p.eachVM(ctx, func(_ hostRef, vm backends.VM) bool {
+		out = append(out, model.VMPath(vm.UUID))
+		return true
+	})
+	return out, err
+}
+
+// centralPools returns the central instances of a resource profile: the
+// pools of the given kinds (all kinds when none is given).
+func (p *Provider) centralPools(kinds ...model.Kind) func(context.Context) ([]cim.ObjectPath, error) {
+	want := map[model.Kind]bool{}
+	for _, k := range kinds {
+		want[k] = true
+	}
+	return func(ctx context.Context) ([]cim.ObjectPath, error) {
+		var out []cim.ObjectPath
+		err := p.eachPool(ctx, 0, func(_ hostRef, _ backends.HostInfo, v poolView) bool {
+			if len(want) == 0 || want[v.Kind] {
+				out = append(out, model.PoolPath(v.Kind, v.ID()))
+			}
+			return true
+		})
+		return out, err
+	}
+}
+
+func (p *Provider) centralAllocCaps(ctx context.Context) ([]cim.ObjectPath, error) {
+	var out []cim.ObjectPath
+	err := p.eachPool(ctx, 0, func(_ hostRef, _ backends.HostInfo, v poolView) bool {
+		out = append(out, model.AllocCapsPath(v.ID()))
+		return true
+	})
+	return out, err
+}
+
+func (p *Provider) centralJobs(ctx context.Context) ([]cim.ObjectPath, error) {
+	var out []cim.ObjectPath
+	for _, j := range p.jobs.List() {
+		out = append(out, p.jobs.Path(j.ID))
+	}
+	return out, nil
+}
