@@ -124,3 +124,28 @@ func TestABrokenLinkIsUnavailable(t *testing.T) {
 		t.Fatalf("Call after the link closed = %v, want ErrUnavailable", err)
 	}
 }
+
+func TestCoalescerJoinsDataHeadersWithTheirBody(t *testing.T) {
+	var w recorder
+	c := &coalescer{Conn: &w}
+	data := []byte{0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 3}
+	window := []byte{0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 0, 0}
+	for _, p := range [][]byte{window, data, []byte("abc"), window} {
+		if n, err := c.Write(p); err != nil || n != len(p) {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+	}
+	if len(w.writes) != 3 || len(w.writes[1]) != 15 || string(w.writes[1][12:]) != "abc" {
+		t.Fatalf("writes %q: want the window update, header+body, window update", w.writes)
+	}
+}
+
+type recorder struct {
+	net.Conn
+	writes [][]byte
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.writes = append(r.writes, append([]byte(nil), p...))
+	return len(p), nil
+}

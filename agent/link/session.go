@@ -42,13 +42,13 @@ func muxConfig(o Options) *yamux.Config {
 // agent); Listener on the side that accepted it (the manager). peer names
 // the other side in logs.
 func Dialer(conn net.Conn, peer string, o Options) (*Session, error) {
-	m, err := yamux.Client(conn, muxConfig(o))
+	m, err := yamux.Client(&coalescer{Conn: conn}, muxConfig(o))
 	return newSession(m, err, peer, o)
 }
 
 // Listener starts the session on the side that accepted the connection.
 func Listener(conn net.Conn, peer string, o Options) (*Session, error) {
-	m, err := yamux.Server(conn, muxConfig(o))
+	m, err := yamux.Server(&coalescer{Conn: conn}, muxConfig(o))
 	return newSession(m, err, peer, o)
 }
 
