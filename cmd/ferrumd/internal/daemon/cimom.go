@@ -10,9 +10,11 @@ import (
 	"github.com/ferrum-virt/ferrum/backends"
 	"github.com/ferrum-virt/ferrum/backends/sim"
 	"github.com/ferrum-virt/ferrum/cimom"
+	"github.com/ferrum-virt/ferrum/cimom/jobs"
 	"github.com/ferrum-virt/ferrum/cimom/store"
 	"github.com/ferrum-virt/ferrum/cmd/ferrumd/internal/config"
 	"github.com/ferrum-virt/ferrum/providers/interop"
+	"github.com/ferrum-virt/ferrum/providers/virt"
 )
 
 // engine is the CIM object manager the bindings serve: the dispatcher over
@@ -56,9 +58,35 @@ func buildCIMOM(ctx context.Context, cfg config.Config, st *store.Store, log *sl
 	if err != nil {
 		return nil, err
 	}
+	e := &engine{d: d, interop: ip, hosts: hosts}
+	if err := registerVirt(ctx, e, sqls, log); err != nil {
+		e.close()
+		return nil, err
+	}
 	log.InfoContext(ctx, "CIM object manager built", "op", "cimom", "schema", r.String(),
 		"backend", cfg.Backend, "hosts", len(hosts), "took", time.Since(start).Round(time.Millisecond))
-	return &engine{d: d, interop: ip, hosts: hosts}, nil
+	return e, nil
+}
+
+// registerVirt starts the job manager (reloading the jobs of earlier runs)
+// and registers the virtualization providers over the hosts.
+func registerVirt(ctx context.Context, e *engine, st cimom.SQLStore, log *slog.Logger) error {
+	jm, err := jobs.NewManager(ctx, jobs.Config{Store: st, Log: log.With("component", "jobs")})
+	if err != nil {
+		return fmt.Errorf("job manager: %w", err)
+	}
+	e.closers = append(e.closers, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = jm.Close(ctx)
+	})
+	if err := jobs.Register(e.d, jm); err != nil {
+		return err
+	}
+	_, err = virt.Register(ctx, e.d, e.interop, newStaticInventory(e.hosts), jm, virt.Options{
+		Log: log.With("component", "virt"), Store: st,
+	})
+	return err
 }
 
 // openBackend returns the hosts of the configured backend. The simulator
