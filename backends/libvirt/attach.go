@@ -156,6 +156,7 @@ func (a *vmAPI) DetachNIC(ctx context.Context, id string, mac string) error {
 func (h *Host) detach(ctx context.Context, id, op, what string, present func(*domainXML) bool,
 	remove func(*domainXML) (any, error)) error {
 	var hot *golibvirt.Domain
+	var device string
 	err := h.reconfigure(ctx, id, change{op: op,
 		cold: func(doc *domainXML) error {
 			_, err := remove(doc)
@@ -166,11 +167,10 @@ func (h *Host) detach(ctx context.Context, id, op, what string, present func(*do
 			if err != nil {
 				return err
 			}
-			text, err := marshalDevice(x)
-			if err != nil {
+			if device, err = marshalDevice(x); err != nil {
 				return err
 			}
-			if err := h.l.DomainDetachDeviceFlags(d, text, liveAndConfig); err != nil {
+			if err := h.l.DomainDetachDeviceFlags(d, device, liveAndConfig); err != nil {
 				return classify(err)
 			}
 			hot = &d
@@ -179,7 +179,10 @@ func (h *Host) detach(ctx context.Context, id, op, what string, present func(*do
 	if err != nil || hot == nil {
 		return err
 	}
-	if err := h.awaitRemoval(ctx, *hot, what, present); err != nil {
+	// A guest that was still booting may have missed the request: QEMU lets
+	// it be repeated once the previous one has been pending for a while.
+	again := func() { _ = h.l.DomainDetachDeviceFlags(*hot, device, uint32(golibvirt.DomainAffectLive)) }
+	if err := h.awaitRemoval(ctx, *hot, what, present, again); err != nil {
 		return fmt.Errorf("%s vm %s on %s: %w", op, id, h, err)
 	}
 	return nil

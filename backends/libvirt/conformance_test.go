@@ -31,10 +31,43 @@ func TestConformanceTestDriver(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T) backends.Host { return dial(t, env.TestURI, libvirt.Options{}) })
 }
 
+// qemuOptions are the options of a QEMU host in the test environment: TCG
+// guests booting the test guest kernel, reachable by its peer at peer.
+func qemuOptions(env testenv.Env, peer string) libvirt.Options {
+	return libvirt.Options{DomainType: "qemu", PeerURI: peer, MinMemoryMiB: 64, DetachTimeout: 30 * time.Second,
+		GuestKernel: &libvirt.KernelBoot{Kernel: env.GuestKernel, Initrd: env.GuestInitrd, Cmdline: "console=ttyS0 quiet panic=-1"}}
+}
+
+// migrationSwitch is an internal switch both migration daemons carry, so
+// the suite's migrating VMs have a NIC whose network exists on each side.
+const migrationSwitch = "ferrum-mig"
+
+// migrationPair dials daemons A and B (network namespaces fe-a and fe-b),
+// each able to reach the other for peer-to-peer migration.
+func migrationPair(t testing.TB, env testenv.Env) (*libvirt.Host, *libvirt.Host) {
+	t.Helper()
+	a := dial(t, env.AURI, qemuOptions(env, env.APeer))
+	b := dial(t, env.BURI, qemuOptions(env, env.BPeer))
+	for _, h := range []*libvirt.Host{a, b} {
+		ctx := context.Background()
+		if _, err := h.Switches().GetSwitch(ctx, migrationSwitch); err == nil {
+			continue
+		}
+		if _, err := h.Switches().CreateSwitch(ctx, backends.SwitchSpec{Name: migrationSwitch,
+			Kind: backends.SwitchInternal}); err != nil {
+			t.Fatalf("CreateSwitch %s on %s: %v", migrationSwitch, h, err)
+		}
+	}
+	return a, b
+}
+
 // TestConformanceQEMU runs the shared suite against QEMU guests under TCG
-// through the main libvirtd.
+// on daemon A, with the migration cases moving them live, peer to peer, to
+// daemon B over the veth pair between their network namespaces.
 func TestConformanceQEMU(t *testing.T) {
 	env := testenv.Start(t)
-	h := dial(t, env.QEMUURI, libvirt.Options{DomainType: "qemu"})
-	backendtest.Run(t, func(t *testing.T) backends.Host { return h }, backendtest.WithTimeout(2*time.Minute))
+	a, b := migrationPair(t, env)
+	backendtest.Run(t, func(t *testing.T) backends.Host { return a },
+		backendtest.WithPair(func(t *testing.T) (backends.Host, backends.Host) { return a, b }),
+		backendtest.WithTimeout(2*time.Minute))
 }

@@ -1,6 +1,7 @@
 package libvirt
 
 import (
+	"encoding/xml"
 	"fmt"
 	"net/url"
 	"slices"
@@ -17,8 +18,9 @@ const weightScale = 4
 
 // machine is what a host's driver needs in every new domain.
 type machine struct {
-	DomainType string // "kvm", "qemu" or "test"
-	Arch       string // guest architecture, e.g. "x86_64"
+	DomainType string      // "kvm", "qemu" or "test"
+	Arch       string      // guest architecture, e.g. "x86_64"
+	Kernel     *KernelBoot // boot every new domain from this kernel (tests)
 }
 
 // newDomain renders a normalized, validated spec whose UUID, MACs and disk
@@ -53,7 +55,18 @@ func newDomain(spec backends.VMSpec, m machine, formats []string) *domainXML {
 			raw("console", "<target type='serial' port='0'/>", "type", "pty"))
 	}
 	d.applyBoot(spec.BootOrder)
+	if k := m.Kernel; k != nil {
+		d.OS.Other = append(d.OS.Other, textElement("kernel", k.Kernel), textElement("initrd", k.Initrd),
+			textElement("cmdline", k.Cmdline))
+	}
 	return d
+}
+
+// textElement is an element holding only escaped text.
+func textElement(name, text string) rawXML {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(text))
+	return raw(name, b.String())
 }
 
 // setVCPUs sets the current and maximum vCPU counts.

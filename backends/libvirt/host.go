@@ -30,6 +30,12 @@ type Options struct {
 	// emulator (TCG) on a host whose /dev/kvm exists but is not usable.
 	// Empty means the best the daemon offers: kvm, then qemu.
 	DomainType string
+	// GuestKernel, when set, boots every VM this Host defines directly from
+	// a kernel and initrd instead of its boot devices. It exists for test
+	// environments whose guests have no disks: the test guest is a tiny
+	// Linux that answers ACPI power-off and releases hot-unplugged devices,
+	// which a guest without an OS never does. Production hosts leave it nil.
+	GuestKernel *KernelBoot
 	// MinMemoryMiB is the smallest memory the host gives a VM; 0 means
 	// backends.MinMemoryMiB.
 	MinMemoryMiB uint64
@@ -41,6 +47,11 @@ type Options struct {
 	DetachTimeout time.Duration
 	// Logger receives the backend's logs; nil means slog.Default().
 	Logger *slog.Logger
+}
+
+// KernelBoot is a kernel, initrd and command line QEMU boots directly.
+type KernelBoot struct {
+	Kernel, Initrd, Cmdline string // paths on the daemon's host
 }
 
 // A Host is one libvirt daemon connection (one hypervisor driver) seen as a

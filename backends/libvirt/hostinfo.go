@@ -93,6 +93,7 @@ func (h *Host) discover(ctx context.Context) error {
 	if h.machine, err = pickMachine(c, h.opts.DomainType); err != nil {
 		return err
 	}
+	h.machine.Kernel = h.opts.GuestKernel
 	info := &h.static
 	if info.ID = c.Host.UUID; info.ID == "" {
 		// The test driver has no host UUID; each connection is its own host.

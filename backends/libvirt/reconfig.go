@@ -148,13 +148,20 @@ func (a *vmAPI) SetMemory(ctx context.Context, id string, mib uint64) error {
 		}})
 }
 
+// unplugRetry is how long an unplug request stays unanswered before it is
+// sent again.
+const unplugRetry = 5 * time.Second
+
 // awaitRemoval waits until a hot-unplugged device has left the running
-// domain. A guest releases a PCI device only when its OS acknowledges the
-// request; when it has not within Options.DetachTimeout, the error wraps
+// domain, calling again to repeat the request every unplugRetry. A guest
+// releases a PCI device only when its OS acknowledges the request; when it
+// has not within Options.DetachTimeout, the error wraps
 // context.DeadlineExceeded and the removal stays pending (the definition
 // no longer has the device).
-func (h *Host) awaitRemoval(ctx context.Context, d golibvirt.Domain, what string, present func(*domainXML) bool) error {
+func (h *Host) awaitRemoval(ctx context.Context, d golibvirt.Domain, what string, present func(*domainXML) bool,
+	again func()) error {
 	deadline := time.Now().Add(h.opts.DetachTimeout)
+	retry := time.Now().Add(unplugRetry)
 	for {
 		doc, err := h.domainDoc(d, false)
 		if err != nil {
@@ -166,6 +173,10 @@ func (h *Host) awaitRemoval(ctx context.Context, d golibvirt.Domain, what string
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%s: the guest has not released it after %v; removal is pending: %w",
 				what, h.opts.DetachTimeout, context.DeadlineExceeded)
+		}
+		if time.Now().After(retry) {
+			again()
+			retry = time.Now().Add(unplugRetry)
 		}
 		select {
 		case <-ctx.Done():

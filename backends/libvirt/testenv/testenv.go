@@ -29,6 +29,8 @@ type Env struct {
 	BURI    string // QEMU on daemon B (network namespace fe-b), from here
 	APeer   string // daemon A as daemon B reaches it, for migration
 	BPeer   string // daemon B as daemon A reaches it
+	// GuestKernel and GuestInitrd boot the test guest (see testenv.sh).
+	GuestKernel, GuestInitrd string
 }
 
 var (
@@ -83,5 +85,6 @@ func parse(out []byte) Env {
 	return Env{Dir: vars["FERRUM_TESTENV_DIR"], TestURI: vars["FERRUM_LIBVIRT_TEST_URI"],
 		QEMUURI: vars["FERRUM_LIBVIRT_QEMU_URI"], TCP: vars["FERRUM_LIBVIRT_TCP"],
 		AURI: vars["FERRUM_LIBVIRT_A_URI"], BURI: vars["FERRUM_LIBVIRT_B_URI"],
-		APeer: vars["FERRUM_LIBVIRT_A_PEER"], BPeer: vars["FERRUM_LIBVIRT_B_PEER"]}
+		APeer: vars["FERRUM_LIBVIRT_A_PEER"], BPeer: vars["FERRUM_LIBVIRT_B_PEER"],
+		GuestKernel: vars["FERRUM_GUEST_KERNEL"], GuestInitrd: vars["FERRUM_GUEST_INITRD"]}
 }

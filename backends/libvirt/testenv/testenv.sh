@@ -10,6 +10,9 @@
 #                         A, B: one libvirtd each in network namespaces fe-a / fe-b,
 #                               joined by a veth pair (10.77.7.1 <-> 10.77.7.2), for live
 #                               migration; sockets $DIR/{a,b}/sock/libvirt-sock, tcp :16509
+#                       and the test guest in $DIR/guest: a Debian cloud kernel with an
+#                       initramfs of ./guestinit (answers ACPI power-off; the kernel
+#                       releases hot-unplugged PCI devices), booted directly by QEMU
 #   testenv.sh stop     destroy the guests on our daemons, stop only the daemons this
 #                       script started (pid files), delete the namespaces
 #   testenv.sh status   say what runs; exit 0 only when every daemon answers
@@ -170,6 +173,35 @@ run_instance() { # D NS WITH_VIRTLOGD
     exec libvirtd -d -l -f /etc/libvirt/libvirtd.conf -p '$D/libvirtd.pid'" 9>&-
 }
 
+# guest builds the test guest once: a Debian cloud kernel (fetched with
+# apt-get download, never installed) and an initramfs whose /init is
+# ./guestinit, with the evdev and ACPI button modules it loads. It needs Go.
+guest() {
+  local G="$DIR/guest" here pkg deb K
+  [ -f "$G/ready" ] && return 0
+  command -v go >/dev/null || { log "go is needed to build the test guest's /init"; exit 1; }
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  rm -rf "$G"; mkdir -p "$G/k"
+  kernel_pkg() { apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'; }
+  pkg=$(kernel_pkg)
+  if [ -z "$pkg" ]; then
+    apt-get -o DPkg::Lock::Timeout=600 update -q >"$G/apt.log" 2>&1 || { tail -5 "$G/apt.log" >&2; exit 1; }
+    pkg=$(kernel_pkg)
+  fi
+  [ -n "$pkg" ] || { log "no linux-image-cloud-amd64 in the apt lists"; exit 1; }
+  (cd "$G" && apt-get download -q "$pkg" >"$G/apt.log" 2>&1) || { tail -5 "$G/apt.log" >&2; exit 1; }
+  deb=$(ls "$G"/linux-image-*.deb)
+  dpkg-deb -x "$deb" "$G/k"
+  K=$(ls -d "$G"/k/lib/modules/*)
+  cp "$G"/k/boot/vmlinuz-* "$G/vmlinuz"
+  (cd "$here" && CGO_ENABLED=0 go build -o "$G/init" ./guestinit &&
+    go run ./mkinitrd -o "$G/initrd.cpio" init="$G/init" \
+      lib/modules/evdev.ko="$K/kernel/drivers/input/evdev.ko" \
+      lib/modules/button.ko="$K/kernel/drivers/acpi/button.ko")
+  rm -rf "$G/k" "$deb"
+  touch "$G/ready"
+}
+
 netns_up() {
   if ! ip netns list | grep -qw "$NS_A" || ! ip netns list | grep -qw "$NS_B"; then
     ip netns del "$NS_A" 2>/dev/null || true; ip netns del "$NS_B" 2>/dev/null || true
@@ -188,6 +220,7 @@ start() {
   install
   mkdir -p "$DIR"
   exec 9>"$DIR/lock"; flock 9
+  guest
   prepare_instance "$DIR/main" "$UUID_MAIN" "listen_addr = \"127.0.0.1\"
 tcp_port = \"$PORT\"" ""
   run_instance "$DIR/main" "" 1
@@ -262,6 +295,8 @@ FERRUM_LIBVIRT_A_URI='qemu+unix:///system?socket=$DIR/a/sock/libvirt-sock'
 FERRUM_LIBVIRT_B_URI='qemu+unix:///system?socket=$DIR/b/sock/libvirt-sock'
 FERRUM_LIBVIRT_A_PEER='qemu+tcp://$IP_A/system'
 FERRUM_LIBVIRT_B_PEER='qemu+tcp://$IP_B/system'
+FERRUM_GUEST_KERNEL='$DIR/guest/vmlinuz'
+FERRUM_GUEST_INITRD='$DIR/guest/initrd.cpio'
 EOF
 }
 
