@@ -72,8 +72,8 @@ func (p *Provider) defineSystem(ctx context.Context, c methodCall, hr hostRef, i
 // definePlan is a checked DefineSystem.
 type definePlan struct {
 	spec     backends.VMSpec
-	settings *cim.Instance  // the VSSD, for the settings Ferrum keeps
-	pending  map[int]volumeRequest // disk index → volume to create
+	settings *cim.Instance              // the VSSD, for the settings Ferrum keeps
+	pending  map[int]volumeRequest      // disk index → volume to create
 	clones   map[int]backends.VolumeRef // disk index → template volume to clone
 	linked   bool
 }
