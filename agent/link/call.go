@@ -2,6 +2,7 @@ package link
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -44,7 +45,13 @@ func (s *Session) Call(ctx context.Context, op proto.Op, args, result any, progr
 				progress(f)
 			}
 		case proto.FrameResponse:
-			return decodeResponse(op, f, result)
+			err := decodeResponse(op, f, result)
+			if ctxErr := ctx.Err(); ctxErr != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+				// The callee stopped because of the caller's context, which
+				// says best why: its deadline, or its cancellation.
+				return fmt.Errorf("%s: %w (on %s: %v)", op, ctxErr, s.peer, err)
+			}
+			return err
 		default:
 			return fmt.Errorf("%s: unexpected %s frame: %w", op, f.Type, proto.ErrMalformed)
 		}
