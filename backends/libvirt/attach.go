@@ -102,10 +102,7 @@ func (a *vmAPI) AttachNIC(ctx context.Context, id string, n backends.NICSpec) (b
 		if err != nil {
 			return interfaceXML{}, err
 		}
-		if err := h.prepareNIC(&n, macsInUse(defs), doc.UUID); err != nil {
-			return interfaceXML{}, err
-		}
-		return nicElement(n), nil
+		return h.prepareNIC(&n, macsInUse(defs), doc.UUID)
 	}
 	err := h.reconfigure(ctx, id, change{op: "attach-nic",
 		cold: func(doc *domainXML) error {

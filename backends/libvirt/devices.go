@@ -69,17 +69,18 @@ func (h *Host) prepareVolumeDisk(disk *backends.DiskSpec, owner string, defs []d
 }
 
 // prepareNIC checks a normalized NIC's switch and MAC, drawing a MAC when it
-// has none. macs maps the MACs in use to their VMs; the NIC's is added.
-// Called with h.mu held.
-func (h *Host) prepareNIC(n *backends.NICSpec, macs map[string]string, owner string) error {
-	if _, err := h.l.NetworkLookupByName(n.Switch); err != nil {
-		return wrap(err, "switch %q on %s", n.Switch, h)
+// has none, creates the VLAN segment it needs, and renders it. macs maps
+// the MACs in use to their VMs; the NIC's is added. Called with h.mu held.
+func (h *Host) prepareNIC(n *backends.NICSpec, macs map[string]string, owner string) (interfaceXML, error) {
+	segmented, err := h.segmented(n.Switch)
+	if err != nil {
+		return interfaceXML{}, err
 	}
 	if n.MAC == "" {
 		for {
 			m, err := backends.RandomMAC(rand.Reader, backends.KVMOUI)
 			if err != nil {
-				return err
+				return interfaceXML{}, err
 			}
 			if _, taken := macs[m.String()]; !taken {
 				n.MAC = m.String()
@@ -87,10 +88,15 @@ func (h *Host) prepareNIC(n *backends.NICSpec, macs map[string]string, owner str
 			}
 		}
 	} else if other, taken := macs[n.MAC]; taken {
-		return fmt.Errorf("mac %s in use by vm %s: %w", n.MAC, other, backends.ErrConflict)
+		return interfaceXML{}, fmt.Errorf("mac %s in use by vm %s: %w", n.MAC, other, backends.ErrConflict)
+	}
+	if segmented && n.VLAN > 0 {
+		if err := h.ensureSegment(n.Switch, n.VLAN); err != nil {
+			return interfaceXML{}, err
+		}
 	}
 	macs[n.MAC] = owner
-	return nil
+	return nicElement(*n, segmented), nil
 }
 
 // diskByTarget finds a disk by its guest device name.

@@ -25,8 +25,9 @@ type machine struct {
 
 // newDomain renders a normalized, validated spec whose UUID, MACs and disk
 // targets are assigned. formats[i] is the image format of spec.Disks[i]
-// ("" for an empty CD-ROM drive).
-func newDomain(spec backends.VMSpec, m machine, formats []string) *domainXML {
+// ("" for an empty CD-ROM drive); nics[i] renders spec.NICs[i] (see
+// nicElement).
+func newDomain(spec backends.VMSpec, m machine, formats []string, nics []interfaceXML) *domainXML {
 	d := &domainXML{
 		Type: m.DomainType,
 		Name: spec.Name,
@@ -43,9 +44,7 @@ func newDomain(spec backends.VMSpec, m machine, formats []string) *domainXML {
 	for i, disk := range spec.Disks {
 		d.addDisk(diskElement(disk, formats[i]))
 	}
-	for _, n := range spec.NICs {
-		d.Devices.Interfaces = append(d.Devices.Interfaces, nicElement(n))
-	}
+	d.Devices.Interfaces = append(d.Devices.Interfaces, nics...)
 	if g := spec.Graphics; g != nil {
 		d.Devices.Graphics = []graphicsXML{graphicsElement(*g)}
 	}
@@ -127,22 +126,33 @@ func nbdSource(path string) *sourceXML {
 	return src
 }
 
-// nicElement renders a NIC on a libvirt network (Ferrum's switch).
-func nicElement(n backends.NICSpec) interfaceXML {
+// nicElement renders a NIC on a libvirt network (Ferrum's switch). On a
+// segmented switch (an internal one: see segmentName) a VLAN is a network of
+// its own; elsewhere it is libvirt's <vlan> tag, which libvirt applies only
+// on Open vSwitch, SR-IOV and macvtap passthrough networks.
+func nicElement(n backends.NICSpec, segmented bool) interfaceXML {
 	x := interfaceXML{
 		Type:   "network",
 		MAC:    &macXML{Address: n.MAC},
 		Source: &sourceXML{Network: n.Switch},
 		Model:  &modelXML{Type: n.Model},
 	}
-	x.setVLAN(n.VLAN)
+	x.setVLAN(n.Switch, n.VLAN, segmented)
 	return x
 }
 
-// setVLAN tags the NIC's port (0 untags it).
-func (x *interfaceXML) setVLAN(vlan int) {
+// setVLAN puts the NIC's port on VLAN vlan of switch sw (0 untags it).
+func (x *interfaceXML) setVLAN(sw string, vlan int, segmented bool) {
 	x.VLAN = nil
-	if vlan > 0 {
+	if x.Source == nil {
+		x.Source = &sourceXML{}
+	}
+	x.Source.Network, x.Source.Bridge, x.Source.Attrs = sw, "", nil // drop the old port's bridge and portid
+	switch {
+	case vlan == 0:
+	case segmented:
+		x.Source.Network = segmentName(sw, vlan)
+	default:
 		x.VLAN = &vlanXML{Tags: []vlanTagXML{{ID: vlan}}}
 	}
 }

@@ -159,6 +159,9 @@ func nicSpecOf(x interfaceXML) backends.NICSpec {
 	if x.VLAN != nil && len(x.VLAN.Tags) > 0 {
 		n.VLAN = x.VLAN.Tags[0].ID
 	}
+	if sw, vlan, ok := splitSegment(n.Switch); ok && x.Type == "network" {
+		n.Switch, n.VLAN = sw, vlan
+	}
 	return n
 }
 

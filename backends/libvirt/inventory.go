@@ -114,12 +114,13 @@ func (h *Host) prepareDomain(spec *backends.VMSpec) (*domainXML, error) {
 		used = append(used, spec.Disks[i].Target)
 	}
 	macs := macsInUse(defs)
+	nics := make([]interfaceXML, len(spec.NICs))
 	for i := range spec.NICs {
-		if err := h.prepareNIC(&spec.NICs[i], macs, spec.UUID); err != nil {
+		if nics[i], err = h.prepareNIC(&spec.NICs[i], macs, spec.UUID); err != nil {
 			return nil, err
 		}
 	}
-	return newDomain(*spec, h.machine, formats), nil
+	return newDomain(*spec, h.machine, formats, nics), nil
 }
 
 // Undefine removes a VM that is not running, with its managed save image.

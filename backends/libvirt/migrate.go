@@ -197,5 +197,28 @@ func (h *Host) admit(ctx context.Context, d golibvirt.Domain, dst *Host, offline
 	case !c.CPUCompatible || !c.StorageShared || !c.NetworksPresent:
 		return fmt.Errorf("migrate vm %s to %s: %s: %w", d.Name, dst, strings.Join(c.Reasons, "; "), backends.ErrIncompatible)
 	}
+	return h.prepareSegments(d, dst)
+}
+
+// prepareSegments creates on dst the VLAN segments the VM's ports use.
+func (h *Host) prepareSegments(d golibvirt.Domain, dst *Host) error {
+	doc, err := h.domainDoc(d, false)
+	if err != nil {
+		return err
+	}
+	dst.mu.Lock()
+	defer dst.mu.Unlock()
+	for _, x := range doc.Devices.Interfaces {
+		n := nicSpecOf(x)
+		if n.VLAN == 0 {
+			continue
+		}
+		if seg, err := dst.segmented(n.Switch); err != nil || !seg {
+			continue
+		}
+		if err := dst.ensureSegment(n.Switch, n.VLAN); err != nil {
+			return err
+		}
+	}
 	return nil
 }

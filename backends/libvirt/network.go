@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	golibvirt "github.com/digitalocean/go-libvirt"
@@ -18,6 +19,74 @@ import (
 // attaches its ports to a host NIC in macvtap bridge mode. Networks Ferrum
 // did not create show as external when they forward (nat, route, bridge),
 // internal otherwise.
+//
+// libvirt tags ports with a VLAN only on Open vSwitch, SR-IOV and macvtap
+// passthrough networks, not on the Linux bridges internal switches are. An
+// internal switch is therefore segmented: VLAN n of switch "sw" is an
+// isolated network of its own, "sw#n", created when a port first needs it,
+// so ports see exactly the ports of their VLAN, and a running VM's port
+// moves between segments when it is retagged. Segments are not listed as
+// switches and go when their switch does.
+
+// vlanSep separates a switch name from the VLAN of one of its segments.
+const vlanSep = "#"
+
+// segmentName names the network of VLAN vlan of switch sw.
+func segmentName(sw string, vlan int) string { return sw + vlanSep + strconv.Itoa(vlan) }
+
+// splitSegment tells a segment network's switch and VLAN.
+func splitSegment(name string) (sw string, vlan int, ok bool) {
+	i := strings.LastIndex(name, vlanSep)
+	if i <= 0 {
+		return "", 0, false
+	}
+	vlan, err := strconv.Atoi(name[i+1:])
+	if err != nil || vlan < 1 || vlan > backends.MaxVLAN || strconv.Itoa(vlan) != name[i+1:] {
+		return "", 0, false
+	}
+	return name[:i], vlan, true
+}
+
+// segmented tells whether switch sw is segmented (internal), failing with
+// ErrNotFound for an unknown switch.
+func (h *Host) segmented(sw string) (bool, error) {
+	n, err := h.l.NetworkLookupByName(sw)
+	if err != nil {
+		return false, wrap(err, "switch %q on %s", sw, h)
+	}
+	spec, err := h.switchSpec(n)
+	return spec.Kind == backends.SwitchInternal, err
+}
+
+// ensureSegment creates and starts the network of VLAN vlan of switch sw
+// unless it runs already. Called with h.mu held.
+func (h *Host) ensureSegment(sw string, vlan int) error {
+	name := segmentName(sw, vlan)
+	n, err := h.l.NetworkLookupByName(name)
+	if err != nil {
+		text, _ := xml.Marshal(networkXMLOf(backends.SwitchSpec{Name: name, Kind: backends.SwitchInternal}))
+		if n, err = h.l.NetworkDefineXML(string(text)); err != nil {
+			return wrap(err, "define vlan segment %q on %s", name, h)
+		}
+		if err := h.l.NetworkSetAutostart(n, 1); err != nil {
+			return wrap(err, "autostart vlan segment %q on %s", name, h)
+		}
+	}
+	if active, _ := h.l.NetworkIsActive(n); active != 1 {
+		return wrap(h.l.NetworkCreate(n), "start vlan segment %q on %s", name, h)
+	}
+	return nil
+}
+
+// removeNetwork stops and undefines a network.
+func (h *Host) removeNetwork(n golibvirt.Network) error {
+	if active, _ := h.l.NetworkIsActive(n); active == 1 {
+		if err := h.l.NetworkDestroy(n); err != nil {
+			return wrap(err, "stop switch %q on %s", n.Name, h)
+		}
+	}
+	return wrap(h.l.NetworkUndefine(n), "undefine switch %q on %s", n.Name, h)
+}
 
 // networkXML is the part of a network document Ferrum reads and writes.
 type networkXML struct {
@@ -112,6 +181,9 @@ func (s *switchAPI) ListSwitches(ctx context.Context) ([]backends.Switch, error)
 	}
 	out := make([]backends.Switch, 0, len(nets))
 	for _, n := range nets {
+		if _, _, ok := splitSegment(n.Name); ok {
+			continue
+		}
 		spec, err := h.switchSpec(n)
 		if isCode(err, golibvirt.ErrNoNetwork) {
 			continue
@@ -178,7 +250,7 @@ func (s *switchAPI) CreateSwitch(ctx context.Context, spec backends.SwitchSpec) 
 // checkSwitchSpec validates a new switch against the host's. Called with
 // h.mu held.
 func (h *Host) checkSwitchSpec(spec backends.SwitchSpec) error {
-	if spec.Name == "" || strings.ContainsAny(spec.Name, "/\x00 ") {
+	if spec.Name == "" || strings.ContainsAny(spec.Name, "/\x00 "+vlanSep) {
 		return fmt.Errorf("name %q: %w", spec.Name, backends.ErrInvalidArgument)
 	}
 	if _, err := h.l.NetworkLookupByName(spec.Name); err == nil {
@@ -229,12 +301,18 @@ func (s *switchAPI) DeleteSwitch(ctx context.Context, name string) error {
 	if p := ports(name, defs); len(p) > 0 {
 		return fmt.Errorf("delete switch %q on %s: %d ports remain: %w", name, h, len(p), backends.ErrConflict)
 	}
-	if active, _ := h.l.NetworkIsActive(n); active == 1 {
-		if err := h.l.NetworkDestroy(n); err != nil {
-			return wrap(err, "stop switch %q on %s", name, h)
+	nets, _, err := h.l.ConnectListAllNetworks(1, 0)
+	if err != nil {
+		return wrap(err, "list switches on %s", h)
+	}
+	for _, seg := range nets {
+		if sw, _, ok := splitSegment(seg.Name); ok && sw == name {
+			if err := h.removeNetwork(seg); err != nil {
+				return err
+			}
 		}
 	}
-	return wrap(h.l.NetworkUndefine(n), "undefine switch %q on %s", name, h)
+	return h.removeNetwork(n)
 }
 
 // ListPorts lists the VM NICs on a switch, by MAC.
@@ -254,9 +332,10 @@ func (s *switchAPI) ListPorts(ctx context.Context, name string) ([]backends.Port
 }
 
 // SetPortVLAN retags the port of the NIC with the given MAC, live when its
-// VM runs. libvirt tags ports only on Open vSwitch bridges, SR-IOV and
-// macvtap passthrough: elsewhere a live retag, or starting a VM with a
-// tagged port, fails with ErrUnsupported.
+// VM runs. On an internal switch the port moves to the VLAN's segment; on
+// other networks libvirt's <vlan> tag is set, which libvirt refuses (as
+// ErrUnsupported) live, or at the VM's next start, where the network cannot
+// tag.
 func (s *switchAPI) SetPortVLAN(ctx context.Context, sw, mac string, vlan int) error {
 	if vlan < 0 || vlan > backends.MaxVLAN {
 		return fmt.Errorf("vlan %d outside 0–%d: %w", vlan, backends.MaxVLAN, backends.ErrInvalidArgument)
@@ -272,12 +351,21 @@ func (s *switchAPI) SetPortVLAN(ctx context.Context, sw, mac string, vlan int) e
 	if err != nil {
 		return err
 	}
+	segmented, err := h.segmented(sw)
+	if err != nil {
+		return err
+	}
 	retag := func(doc *domainXML) (interfaceXML, error) {
 		i := doc.nicByMAC(mac)
 		if i < 0 {
 			return interfaceXML{}, fmt.Errorf("port %s: %w", mac, backends.ErrNotFound)
 		}
-		doc.Devices.Interfaces[i].setVLAN(vlan)
+		if segmented && vlan > 0 {
+			if err := h.ensureSegment(sw, vlan); err != nil {
+				return interfaceXML{}, err
+			}
+		}
+		doc.Devices.Interfaces[i].setVLAN(sw, vlan, segmented)
 		return doc.Devices.Interfaces[i], nil
 	}
 	return h.reconfigure(ctx, id, change{op: "set-port-vlan",
