@@ -2,20 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferrum-virt/ferrum/agent"
+	"github.com/ferrum-virt/ferrum/agent/proto"
 	"github.com/ferrum-virt/ferrum/backends"
+	"github.com/ferrum-virt/ferrum/backends/libvirt"
 	"github.com/ferrum-virt/ferrum/backends/sim"
 )
-
-// errLibvirtNotBuilt is what --backend libvirt says until backends/libvirt
-// exists and is wired in newLibvirt.
-var errLibvirtNotBuilt = errors.New("libvirt backend not built in: this ferrum-agent predates backends/libvirt; " +
-	"use --backend sim, or a build that includes it")
 
 // A backend is the host an agent serves, with what it needs to migrate and
 // to run.
@@ -24,6 +22,7 @@ type backend struct {
 	resolver     agent.Resolver
 	migrationURI string
 	run          func(ctx context.Context) // background work, until ctx ends; may be nil
+	close        func()                    // releases the backend; may be nil
 }
 
 // newBackend builds the backend cfg names.
@@ -52,6 +51,61 @@ func newSim(cfg config, log *slog.Logger) (backend, error) {
 	}, nil
 }
 
-// newLibvirt will open backends/libvirt at cfg.LibvirtURI, with a resolver
-// that connects to a migration target's URI.
-func newLibvirt(config, *slog.Logger) (backend, error) { return backend{}, errLibvirtNotBuilt }
+// newLibvirt connects to the libvirt daemon at cfg.LibvirtURI. Other hosts
+// migrate to this one through MigrationURI (default: the libvirt URI when it
+// names a TCP host); migrations from this one go peer to peer to the
+// destination's migration URI, which the resolver dials.
+func newLibvirt(cfg config, log *slog.Logger) (backend, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	h, err := libvirt.Dial(ctx, cfg.LibvirtURI, libvirt.Options{PeerURI: cfg.MigrationURI, Logger: log})
+	if err != nil {
+		return backend{}, err
+	}
+	peer := cfg.MigrationURI
+	if peer == "" && strings.Contains(cfg.LibvirtURI, "+tcp://") {
+		peer = cfg.LibvirtURI
+	}
+	r := &libvirtResolver{log: log, hosts: map[string]*libvirt.Host{}}
+	return backend{host: h, resolver: r, migrationURI: peer,
+		close: func() { r.close(); _ = h.Close() }}, nil
+}
+
+// libvirtResolver reaches migration destinations by their migration URI,
+// keeping one connection per destination.
+type libvirtResolver struct {
+	log   *slog.Logger
+	mu    sync.Mutex
+	hosts map[string]*libvirt.Host
+}
+
+func (r *libvirtResolver) Resolve(ctx context.Context, t proto.Target) (backends.Host, error) {
+	if t.URI == "" {
+		return nil, fmt.Errorf("host %s reports no migration URI (its agent's --migration-uri): %w",
+			t.Hostname, backends.ErrUnsupported)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if h, ok := r.hosts[t.URI]; ok {
+		return h, nil
+	}
+	h, err := libvirt.Dial(ctx, t.URI, libvirt.Options{PeerURI: t.URI, Logger: r.log})
+	if err != nil {
+		return nil, err
+	}
+	if h.ID() != t.HostID {
+		_ = h.Close()
+		return nil, fmt.Errorf("migration URI %s of host %s reaches host %s: %w", t.URI, t.HostID, h.ID(),
+			backends.ErrIncompatible)
+	}
+	r.hosts[t.URI] = h
+	return h, nil
+}
+
+func (r *libvirtResolver) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, h := range r.hosts {
+		_ = h.Close()
+	}
+}

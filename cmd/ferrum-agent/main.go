@@ -111,6 +111,9 @@ func runAgent(ctx context.Context, cfg config, log *slog.Logger) error {
 	if b.run != nil {
 		wg.Go(func() { b.run(ctx) })
 	}
+	if b.close != nil {
+		defer b.close()
+	}
 	migrationURI := cfg.MigrationURI
 	if migrationURI == "" {
 		migrationURI = b.migrationURI

@@ -62,11 +62,11 @@ func TestInvalidSettingsAreEachReported(t *testing.T) {
 	}
 }
 
-func TestLibvirtBackendSaysItIsNotBuiltIn(t *testing.T) {
+func TestAnUnreachableLibvirtDaemonFailsTheStart(t *testing.T) {
 	var stderr bytes.Buffer
-	code := run(t.Context(), []string{"--manager", "m:1", "--backend", "libvirt", "--state-dir", t.TempDir()},
-		&bytes.Buffer{}, &stderr)
-	if code != exitFailure || !strings.Contains(stderr.String(), "libvirt backend not built in") {
+	code := run(t.Context(), []string{"--manager", "m:1", "--backend", "libvirt", "--state-dir", t.TempDir(),
+		"--libvirt-uri", "qemu:///system?socket=" + t.TempDir() + "/no-libvirtd.sock"}, &bytes.Buffer{}, &stderr)
+	if code != exitFailure || !strings.Contains(stderr.String(), "no-libvirtd.sock") {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
 }
