@@ -139,8 +139,8 @@ func (f *fixture) webSpec(i int, name string) backends.VMSpec {
 		f.t.Fatal(err)
 	}
 	return backends.VMSpec{Name: name, VCPUs: 2, MaxVCPUs: 4, MemoryMiB: 2048, MaxMemoryMiB: 4096,
-		Disks: []backends.DiskSpec{{Volume: &vol.Ref}, {Device: backends.DeviceCDROM, Path: "/isos/install.iso"}},
-		NICs:  []backends.NICSpec{{Switch: "external", VLAN: 12}},
+		Disks:    []backends.DiskSpec{{Volume: &vol.Ref}, {Device: backends.DeviceCDROM, Path: "/isos/install.iso"}},
+		NICs:     []backends.NICSpec{{Switch: "external", VLAN: 12}},
 		Graphics: &backends.Graphics{Type: backends.GraphicsVNC}}
 }
 
@@ -284,8 +284,13 @@ var cimomOpts = cimom.InstanceOptions{}
 // enumerateDeep enumerates class and its subclasses with every property.
 func enumerateDeep(f *fixture, class string) []*cim.Instance {
 	f.t.Helper()
+	return enumerateDeepIn(f, ns, class)
+}
+
+func enumerateDeepIn(f *fixture, namespace, class string) []*cim.Instance {
+	f.t.Helper()
 	var out []*cim.Instance
-	err := f.d.EnumerateInstances(f.ctx, ns, class, cimom.InstanceOptions{DeepInheritance: true}, func(_ cim.ObjectPath, in *cim.Instance) bool {
+	err := f.d.EnumerateInstances(f.ctx, namespace, class, cimom.InstanceOptions{DeepInheritance: true}, func(_ cim.ObjectPath, in *cim.Instance) bool {
 		out = append(out, in)
 		return true
 	})
