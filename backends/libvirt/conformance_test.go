@@ -58,6 +58,22 @@ func migrationPair(t testing.TB, env testenv.Env) (*libvirt.Host, *libvirt.Host)
 			t.Fatalf("CreateSwitch %s on %s: %v", migrationSwitch, h, err)
 		}
 	}
+	// A pool listed first, for the suite's "unknown volume" case.
+	if _, err := a.Storage().GetPool(context.Background(), "default"); err != nil {
+		if _, err := a.Storage().CreatePool(context.Background(), backends.PoolSpec{Name: "default",
+			Type: backends.PoolDir, Path: env.Dir + "/a-images"}); err != nil {
+			t.Fatalf("CreatePool default on %s: %v", a, err)
+		}
+	}
+	// An external switch on A's uplink lets the suite check that a second
+	// one on the same uplink is refused; it sorts after migrationSwitch, the
+	// switch the suite's VMs get.
+	if _, err := a.Switches().GetSwitch(context.Background(), "zz-uplink"); err != nil {
+		if _, err := a.Switches().CreateSwitch(context.Background(), backends.SwitchSpec{Name: "zz-uplink",
+			Kind: backends.SwitchExternal, Uplink: "fe-va"}); err != nil {
+			t.Fatalf("CreateSwitch zz-uplink on %s: %v", a, err)
+		}
+	}
 	return a, b
 }
 
