@@ -39,6 +39,7 @@ type Config struct {
 	// use them yet.
 	Backend  string
 	SimHosts int
+	SimVMs   int
 }
 
 // Backends lists the values KeyBackend accepts.

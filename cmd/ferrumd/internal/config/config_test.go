@@ -55,7 +55,7 @@ func TestDefaults(t *testing.T) {
 	want := Config{
 		DataDir: filepath.Join(dir, "ferrum-data"), HTTPAddr: "127.0.0.1:5988", HTTPSAddr: ":5989",
 		LogLevel: slog.LevelInfo, LogFormat: "text", MaxRequestBytes: 16 << 20, ShutdownTimeout: 30 * time.Second,
-		Backend: "sim", SimHosts: 4,
+		Backend: "sim", SimHosts: 4, SimVMs: 2,
 	}
 	if c != want {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
@@ -124,7 +124,7 @@ func TestConfigFile(t *testing.T) {
 		}
 		want := Config{DataDir: "/srv/ferrum", File: f, HTTPAddr: "", HTTPSAddr: "0.0.0.0:15989", AdminPassword: "from-the-file",
 			LogLevel: slog.LevelInfo, LogFormat: "json", MaxRequestBytes: 1 << 20, ShutdownTimeout: 5 * time.Second,
-			Backend: "libvirt", SimHosts: 2}
+			Backend: "libvirt", SimHosts: 2, SimVMs: 2}
 		if c != want {
 			t.Fatalf("\n got %+v\nwant %+v", c, want)
 		}

@@ -30,6 +30,7 @@ const (
 	KeyShutdownTimeout = "shutdown_timeout"
 	KeyBackend         = "backend"
 	KeySimHosts        = "sim_hosts"
+	KeySimVMs          = "sim_vms"
 )
 
 // keyConfig is the --config flag and FERRUM_CONFIG; it is not a file key.
@@ -48,6 +49,7 @@ var keys = []key{
 	{name: KeyShutdownTimeout, def: "30s", usage: "how long shutdown waits for in-flight requests"},
 	{name: KeyBackend, def: "sim", usage: "hypervisor backend: sim, libvirt or agent"},
 	{name: KeySimHosts, def: "4", usage: "number of simulated hosts of the sim backend"},
+	{name: KeySimVMs, def: "2", usage: "virtual servers the sim backend defines on each host at start (every other one running)"},
 }
 
 // EnvName returns the environment variable of a configuration key.

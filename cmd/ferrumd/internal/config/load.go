@@ -41,6 +41,7 @@ func (l *loader) config() Config {
 	c.ShutdownTimeout = l.duration(KeyShutdownTimeout)
 	c.Backend = l.oneOf(KeyBackend, Backends)
 	c.SimHosts = l.intRange(KeySimHosts, 1, 1024)
+	c.SimVMs = l.intRange(KeySimVMs, 0, 1000)
 	return c
 }
 

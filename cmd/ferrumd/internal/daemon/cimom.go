@@ -10,6 +10,7 @@ import (
 	"github.com/ferrum-virt/ferrum/backends"
 	"github.com/ferrum-virt/ferrum/backends/sim"
 	"github.com/ferrum-virt/ferrum/cimom"
+	"github.com/ferrum-virt/ferrum/cimom/indication"
 	"github.com/ferrum-virt/ferrum/cimom/jobs"
 	"github.com/ferrum-virt/ferrum/cimom/store"
 	"github.com/ferrum-virt/ferrum/cmd/ferrumd/internal/config"
@@ -24,7 +25,10 @@ type engine struct {
 	d       *cimom.Dispatcher
 	interop *interop.Provider
 	hosts   []backends.Host
-	closers []func() // run in reverse order at shutdown
+	// indications publishes DSP1054 indications (providers raise theirs
+	// through it).
+	indications *indication.Service
+	closers     []func() // run in reverse order at shutdown
 }
 
 // close releases what the engine and its bindings hold.
@@ -95,16 +99,20 @@ func openBackend(ctx context.Context, cfg config.Config, log *slog.Logger) ([]ba
 	switch cfg.Backend {
 	case "sim":
 		clock := sim.NewClock(time.Now())
-		clock.SetAutoAdvance(false)
 		dc, err := sim.NewDataCenter(sim.Config{Hosts: cfg.SimHosts, Seed: 1, Clock: clock, Logger: log.With("component", "sim")})
 		if err != nil {
 			return nil, fmt.Errorf("simulated data center (FERRUM_SIM_HOSTS=%d): %w", cfg.SimHosts, err)
 		}
-		go clock.RunRealTime(ctx, 100*time.Millisecond, 1)
 		hosts := make([]backends.Host, 0, len(dc.Hosts()))
 		for _, h := range dc.Hosts() {
 			hosts = append(hosts, h)
 		}
+		clock.SetAutoAdvance(true) // seeding takes no simulated waiting
+		if err := seedSim(ctx, hosts, cfg.SimVMs); err != nil {
+			return nil, err
+		}
+		clock.SetAutoAdvance(false)
+		go clock.RunRealTime(ctx, 100*time.Millisecond, 1)
 		return hosts, nil
 	default:
 		return nil, &config.Error{Key: config.KeyBackend, Value: cfg.Backend,
