@@ -63,6 +63,10 @@ func buildCIMOM(ctx context.Context, cfg config.Config, st *store.Store, log *sl
 		return nil, err
 	}
 	e := &engine{d: d, interop: ip, hosts: hosts}
+	if err := startIndications(ctx, e, host, log); err != nil {
+		e.close()
+		return nil, err
+	}
 	if err := registerVirt(ctx, e, sqls, log); err != nil {
 		e.close()
 		return nil, err
