@@ -54,23 +54,24 @@ func (p *Provider) vmInstance(vm backends.VM) *cim.Instance {
 	if vm.State == backends.StateShuttingDown {
 		transitioning = model.Disabled
 	}
-	in := cim.NewInstance(model.ClassVM).
-		Set("CreationClassName", cim.String(model.ClassVM)).
-		Set("Name", cim.String(vm.UUID)).
-		Set("NameFormat", cim.String("UUID")).
-		Set("ElementName", cim.String(vm.Name)).
-		Set("Caption", cim.String(vm.Name)).
-		Set("Description", cim.String("Virtual machine "+vm.Name)).
-		Set("EnabledState", cim.Uint16(model.EnabledState(vm.State))).
-		Set("RequestedState", cim.Uint16(p.requestedState(vm.UUID))).
-		Set("EnabledDefault", cim.Uint16(enabledDefault)).
-		Set("TransitioningToState", cim.Uint16(transitioning)).
-		Set("HealthState", cim.Uint16(model.HealthState(vm.State))).
-		Set("OperationalStatus", cim.Uint16Array(model.OperationalStatus(vm.State)...)).
-		Set("AvailableRequestedStates", cim.Uint16Array(model.AvailableRequestedStates(vm.State)...)).
-		Set("Dedicated", cim.Uint16Array(0)).
-		Set("OtherIdentifyingInfo", cim.StringArray(vm.UUID)).
-		Set("IdentifyingDescriptions", cim.StringArray("CIM:GUID"))
+	b := newBuilder(model.ClassVM, 20).
+		add("CreationClassName", cim.String(model.ClassVM)).
+		add("Name", cim.String(vm.UUID)).
+		add("NameFormat", cim.String("UUID")).
+		add("ElementName", cim.String(vm.Name)).
+		add("Caption", cim.String(vm.Name)).
+		add("Description", cim.String("Virtual machine "+vm.Name)).
+		add("EnabledState", cim.Uint16(model.EnabledState(vm.State))).
+		add("RequestedState", cim.Uint16(p.requestedState(vm.UUID))).
+		add("EnabledDefault", cim.Uint16(enabledDefault)).
+		add("TransitioningToState", cim.Uint16(transitioning)).
+		add("HealthState", cim.Uint16(model.HealthState(vm.State))).
+		add("OperationalStatus", cim.Uint16Array(model.OperationalStatus(vm.State)...)).
+		add("AvailableRequestedStates", cim.Uint16Array(model.AvailableRequestedStates(vm.State)...)).
+		add("Dedicated", cim.Uint16Array(0)).
+		add("OtherIdentifyingInfo", cim.StringArray(vm.UUID)).
+		add("IdentifyingDescriptions", cim.StringArray("CIM:GUID"))
+	in := b.done()
 	if !vm.Since.IsZero() {
 		in.Set("TimeOfLastStateChange", cim.DateTimeValue(cim.NewTimestamp(vm.Since)))
 	}

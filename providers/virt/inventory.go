@@ -92,6 +92,9 @@ func (x *vmIndex) get(vm string) (string, bool) {
 }
 
 func (x *vmIndex) put(vm, host string) {
+	if h, ok := x.get(vm); ok && h == host {
+		return
+	}
 	x.mu.Lock()
 	if x.host == nil {
 		x.host = map[string]string{}

@@ -186,3 +186,32 @@ func (p *Provider) hostPools(ctx context.Context, hr hostRef) ([]poolView, error
 	}
 	return out, nil
 }
+
+// poolNames returns the names of hr's pools of kind k ("" for the
+// primordial one) without computing their usage: what central-instance
+// lists and identity checks need.
+func (p *Provider) poolNames(ctx context.Context, hr hostRef, k model.Kind) ([]string, error) {
+	switch k {
+	case model.KindDisk:
+		sps, err := hr.H.Storage().ListPools(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := []string{""}
+		for _, sp := range sps {
+			out = append(out, sp.Name)
+		}
+		return out, nil
+	case model.KindNetwork:
+		sws, err := hr.H.Switches().ListSwitches(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := []string{""}
+		for _, sw := range sws {
+			out = append(out, sw.Name)
+		}
+		return out, nil
+	}
+	return []string{"", defaultPool}, nil
+}

@@ -80,29 +80,34 @@ func (p *Provider) centralVMs(ctx context.Context) ([]cim.ObjectPath, error) {
 // centralPools returns the central instances of a resource profile: the
 // pools of the given kinds (all kinds when none is given).
 func (p *Provider) centralPools(kinds ...model.Kind) func(context.Context) ([]cim.ObjectPath, error) {
-	want := map[model.Kind]bool{}
-	for _, k := range kinds {
-		want[k] = true
-	}
 	return func(ctx context.Context) ([]cim.ObjectPath, error) {
-		var out []cim.ObjectPath
-		err := p.eachPool(ctx, 0, func(_ hostRef, _ backends.HostInfo, v poolView) bool {
-			if len(want) == 0 || want[v.Kind] {
-				out = append(out, model.PoolPath(v.Kind, v.ID()))
-			}
-			return true
-		})
-		return out, err
+		return p.poolPaths(ctx, kinds, func(k model.Kind, id string) cim.ObjectPath { return model.PoolPath(k, id) }), nil
 	}
 }
 
 func (p *Provider) centralAllocCaps(ctx context.Context) ([]cim.ObjectPath, error) {
+	return p.poolPaths(ctx, nil, func(_ model.Kind, id string) cim.ObjectPath { return model.AllocCapsPath(id) }), nil
+}
+
+// poolPaths names, with path, every pool of the given kinds (all when
+// none) of every host that answers.
+func (p *Provider) poolPaths(ctx context.Context, kinds []model.Kind, path func(model.Kind, string) cim.ObjectPath) []cim.ObjectPath {
+	if len(kinds) == 0 {
+		kinds = model.Kinds()
+	}
 	var out []cim.ObjectPath
-	err := p.eachPool(ctx, 0, func(_ hostRef, _ backends.HostInfo, v poolView) bool {
-		out = append(out, model.AllocCapsPath(v.ID()))
-		return true
-	})
-	return out, err
+	for _, hr := range p.hosts(ctx) {
+		for _, k := range kinds {
+			names, err := p.poolNames(ctx, hr, k)
+			if err != nil {
+				continue
+			}
+			for _, n := range names {
+				out = append(out, path(k, model.PoolID(hr.ID, k, n)))
+			}
+		}
+	}
+	return out
 }
 
 func (p *Provider) centralJobs(ctx context.Context) ([]cim.ObjectPath, error) {

@@ -168,15 +168,8 @@ func (rc ReturnCodes) Code(m *cim.Method, o Outcome) uint32 {
 // Wrap returns err as an *Error that carries its return code for m, for a
 // job's ErrorCode.
 func (rc ReturnCodes) Wrap(m *cim.Method, err error) *Error {
-	var me *Error
-	if !errors.As(err, &me) {
-		me = &Error{Outcome: Classify(err), Err: err}
-	} else {
-		cp := *me
-		me = &cp
-	}
-	me.code = rc.Code(m, me.Outcome)
-	return me
+	o := Classify(err)
+	return &Error{Outcome: o, Err: err, code: rc.Code(m, o)}
 }
 
 // inValueMap reports whether code is one of the values (or ranges) of m's
