@@ -27,7 +27,9 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newMOFCommand())
+	root.AddCommand(newNodeCommand())
 	root.AddCommand(newConformanceCommand())
+	root.AddCommand(newListenCommand())
 	root.SetErr(os.Stderr)
 	return root
 }
