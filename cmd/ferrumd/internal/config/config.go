@@ -40,10 +40,12 @@ type Config struct {
 	Backend  string
 	SimHosts int
 	SimVMs   int
+	// AgentAddr is where agents connect when Backend is "agents".
+	AgentAddr string
 }
 
 // Backends lists the values KeyBackend accepts.
-var Backends = []string{"sim", "libvirt", "agent"}
+var Backends = []string{"sim", "agents"}
 
 // Load reads the configuration with precedence flags > environment > config
 // file > defaults. fs must hold the flags RegisterFlags defined, already

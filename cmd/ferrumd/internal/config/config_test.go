@@ -55,7 +55,7 @@ func TestDefaults(t *testing.T) {
 	want := Config{
 		DataDir: filepath.Join(dir, "ferrum-data"), HTTPAddr: "127.0.0.1:5988", HTTPSAddr: ":5989",
 		LogLevel: slog.LevelInfo, LogFormat: "text", MaxRequestBytes: 16 << 20, ShutdownTimeout: 30 * time.Second,
-		Backend: "sim", SimHosts: 4, SimVMs: 2,
+		Backend: "sim", SimHosts: 4, SimVMs: 2, AgentAddr: ":5990",
 	}
 	if c != want {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
@@ -115,7 +115,7 @@ func TestConfigFile(t *testing.T) {
 		f := filepath.Join(dir, "etc", "f.yaml")
 		writeFile(t, f, strings.Join([]string{
 			"data_dir: /srv/ferrum", `http_addr: ""`, "https_addr: 0.0.0.0:15989",
-			"log_format: json", "max_request_bytes: 1MiB", "shutdown_timeout: 5s", "backend: libvirt", "sim_hosts: 2",
+			"log_format: json", "max_request_bytes: 1MiB", "shutdown_timeout: 5s", "backend: agents", "sim_hosts: 2",
 			"admin_password: from-the-file",
 		}, "\n"))
 		c, err := load(t, "--config", f)
@@ -124,7 +124,7 @@ func TestConfigFile(t *testing.T) {
 		}
 		want := Config{DataDir: "/srv/ferrum", File: f, HTTPAddr: "", HTTPSAddr: "0.0.0.0:15989", AdminPassword: "from-the-file",
 			LogLevel: slog.LevelInfo, LogFormat: "json", MaxRequestBytes: 1 << 20, ShutdownTimeout: 5 * time.Second,
-			Backend: "libvirt", SimHosts: 2, SimVMs: 2}
+			Backend: "agents", SimHosts: 2, SimVMs: 2, AgentAddr: ":5990"}
 		if c != want {
 			t.Fatalf("\n got %+v\nwant %+v", c, want)
 		}
@@ -170,7 +170,7 @@ func TestInvalid(t *testing.T) {
 		{"a size with a bad unit", map[string]string{"FERRUM_MAX_REQUEST_BYTES": "16 parsecs"}, nil, "", []string{"FERRUM_MAX_REQUEST_BYTES", "MiB"}},
 		{"a size below 1 KiB", map[string]string{"FERRUM_MAX_REQUEST_BYTES": "10"}, nil, "", []string{"at least 1024"}},
 		{"a duration without a unit", map[string]string{"FERRUM_SHUTDOWN_TIMEOUT": "30"}, nil, "", []string{"FERRUM_SHUTDOWN_TIMEOUT", "30s"}},
-		{"an unknown backend", map[string]string{"FERRUM_BACKEND": "xen"}, nil, "", []string{"FERRUM_BACKEND", "sim, libvirt, agent"}},
+		{"an unknown backend", map[string]string{"FERRUM_BACKEND": "xen"}, nil, "", []string{"FERRUM_BACKEND", "sim, agents"}},
 		{"a non-numeric host count", map[string]string{"FERRUM_SIM_HOSTS": "four"}, nil, "", []string{"FERRUM_SIM_HOSTS", "from 1 to 1024"}},
 		{"a zero host count from the file", nil, nil, "sim_hosts: 0\n", []string{"FERRUM_SIM_HOSTS", "config file"}},
 		{"a misspelt key in the file", nil, nil, "htp_addr: x\n", []string{"unknown keys htp_addr"}},

@@ -31,6 +31,7 @@ const (
 	KeyBackend         = "backend"
 	KeySimHosts        = "sim_hosts"
 	KeySimVMs          = "sim_vms"
+	KeyAgentAddr       = "agent_addr"
 )
 
 // keyConfig is the --config flag and FERRUM_CONFIG; it is not a file key.
@@ -47,8 +48,9 @@ var keys = []key{
 	{name: KeyLogFormat, def: "text", usage: "log format: text or json"},
 	{name: KeyMaxRequestBytes, def: "16MiB", usage: "largest request body accepted, in bytes or with KiB/MiB/GiB"},
 	{name: KeyShutdownTimeout, def: "30s", usage: "how long shutdown waits for in-flight requests"},
-	{name: KeyBackend, def: "sim", usage: "hypervisor backend: sim, libvirt or agent"},
+	{name: KeyBackend, def: "sim", usage: "hypervisor backend: sim (simulated data center) or agents (hosts running ferrum-agent)"},
 	{name: KeySimHosts, def: "4", usage: "number of simulated hosts of the sim backend"},
+	{name: KeyAgentAddr, def: ":5990", usage: "listen address for ferrum-agent connections (mutual TLS) when FERRUM_BACKEND=agents"},
 	{name: KeySimVMs, def: "2", usage: "virtual servers the sim backend defines on each host at start (every other one running)"},
 }
 

@@ -42,6 +42,7 @@ func (l *loader) config() Config {
 	c.Backend = l.oneOf(KeyBackend, Backends)
 	c.SimHosts = l.intRange(KeySimHosts, 1, 1024)
 	c.SimVMs = l.intRange(KeySimVMs, 0, 1000)
+	c.AgentAddr = l.addr(KeyAgentAddr)
 	return c
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ferrum-virt/ferrum/agent/manager"
 	"github.com/ferrum-virt/ferrum/backends"
 	"github.com/ferrum-virt/ferrum/backends/sim"
 	"github.com/ferrum-virt/ferrum/cimom"
@@ -24,7 +25,8 @@ import (
 type engine struct {
 	d       *cimom.Dispatcher
 	interop *interop.Provider
-	hosts   []backends.Host
+	inv     virt.Inventory
+	nodes   *manager.Registry // the agents' node registry, when FERRUM_BACKEND=agents
 	// indications publishes DSP1054 indications (providers raise theirs
 	// through it).
 	indications *indication.Service
@@ -58,11 +60,11 @@ func buildCIMOM(ctx context.Context, cfg config.Config, st *store.Store, log *sl
 	if err != nil {
 		return nil, err
 	}
-	hosts, err := openBackend(ctx, cfg, log)
-	if err != nil {
+	e := &engine{d: d, interop: ip}
+	if err := openBackend(ctx, cfg, e, log); err != nil {
+		e.close()
 		return nil, err
 	}
-	e := &engine{d: d, interop: ip, hosts: hosts}
 	if err := startIndications(ctx, e, host, log); err != nil {
 		e.close()
 		return nil, err
@@ -72,7 +74,7 @@ func buildCIMOM(ctx context.Context, cfg config.Config, st *store.Store, log *sl
 		return nil, err
 	}
 	log.InfoContext(ctx, "CIM object manager built", "op", "cimom", "schema", r.String(),
-		"backend", cfg.Backend, "hosts", len(hosts), "took", time.Since(start).Round(time.Millisecond))
+		"backend", cfg.Backend, "hosts", len(e.inv.Hosts(ctx)), "took", time.Since(start).Round(time.Millisecond))
 	return e, nil
 }
 
@@ -91,21 +93,22 @@ func registerVirt(ctx context.Context, e *engine, st cimom.SQLStore, log *slog.L
 	if err := jobs.Register(e.d, jm); err != nil {
 		return err
 	}
-	_, err = virt.Register(ctx, e.d, e.interop, newStaticInventory(e.hosts), jm, virt.Options{
+	_, err = virt.Register(ctx, e.d, e.interop, e.inv, jm, virt.Options{
 		Log: log.With("component", "virt"), Store: st,
 	})
 	return err
 }
 
-// openBackend returns the hosts of the configured backend. The simulator
-// runs on a clock that follows real time until ctx ends.
-func openBackend(ctx context.Context, cfg config.Config, log *slog.Logger) ([]backends.Host, error) {
+// openBackend sets e.inv to the hosts of the configured backend: a
+// simulated data center on a clock that follows real time until ctx ends,
+// or the node registry that ferrum-agents connect to.
+func openBackend(ctx context.Context, cfg config.Config, e *engine, log *slog.Logger) error {
 	switch cfg.Backend {
 	case "sim":
 		clock := sim.NewClock(time.Now())
 		dc, err := sim.NewDataCenter(sim.Config{Hosts: cfg.SimHosts, Seed: 1, Clock: clock, Logger: log.With("component", "sim")})
 		if err != nil {
-			return nil, fmt.Errorf("simulated data center (FERRUM_SIM_HOSTS=%d): %w", cfg.SimHosts, err)
+			return fmt.Errorf("simulated data center (FERRUM_SIM_HOSTS=%d): %w", cfg.SimHosts, err)
 		}
 		hosts := make([]backends.Host, 0, len(dc.Hosts()))
 		for _, h := range dc.Hosts() {
@@ -113,13 +116,28 @@ func openBackend(ctx context.Context, cfg config.Config, log *slog.Logger) ([]ba
 		}
 		clock.SetAutoAdvance(true) // seeding takes no simulated waiting
 		if err := seedSim(ctx, hosts, cfg.SimVMs); err != nil {
-			return nil, err
+			return err
 		}
 		clock.SetAutoAdvance(false)
 		go clock.RunRealTime(ctx, 100*time.Millisecond, 1)
-		return hosts, nil
+		e.inv = newStaticInventory(hosts)
+		return nil
+	case "agents":
+		reg, err := manager.Open(ctx, manager.Config{DataDir: cfg.DataDir, Addr: cfg.AgentAddr,
+			Version: Version, Logger: log.With("component", "nodes")})
+		if err != nil {
+			return fmt.Errorf("node registry (FERRUM_AGENT_ADDR=%s): %w", cfg.AgentAddr, err)
+		}
+		e.closers = append(e.closers, func() { _ = reg.Close() })
+		go func() {
+			if err := reg.ListenAndServe(ctx); err != nil {
+				log.Error("agent listener failed", "op", "nodes", "addr", cfg.AgentAddr, "err", err)
+			}
+		}()
+		e.inv, e.nodes = reg, reg
+		return nil
 	default:
-		return nil, &config.Error{Key: config.KeyBackend, Value: cfg.Backend,
-			Problem: "this build of ferrumd serves only the sim backend so far", Fix: "set FERRUM_BACKEND=sim"}
+		return &config.Error{Key: config.KeyBackend, Value: cfg.Backend,
+			Problem: "not a backend this build serves", Fix: "set FERRUM_BACKEND=sim or agents"}
 	}
 }

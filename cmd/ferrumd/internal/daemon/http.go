@@ -34,6 +34,7 @@ const (
 type routes struct {
 	authn    *auth.Authenticator
 	bindings Bindings
+	admin    http.Handler // POST /admin/join-token; nil leaves it out
 	maxBody  int64
 	log      *slog.Logger
 }
@@ -60,6 +61,9 @@ func newRouter(rt routes) http.Handler {
 		wsman = auth.RequireBasic(rt.authn, Realm, notePrincipal(wsman), auth.WithLogger(rt.log))
 	}
 	r.Handle("/wsman", wsman).Methods(http.MethodPost)
+	if rt.admin != nil {
+		r.Handle("/admin/join-token", auth.RequireBasic(rt.authn, Realm, notePrincipal(rt.admin), auth.WithLogger(rt.log))).Methods(http.MethodPost)
+	}
 	return accessLog(rt.log, limitBody(rt.maxBody, r))
 }
 

@@ -113,7 +113,7 @@ func buildHandler(ctx context.Context, cfg config.Config, st *store.Store, log *
 		return nil, nil, fmt.Errorf("build CIM object manager: %w", err)
 	}
 	b := bindings(eng, authn, cfg, log)
-	return newRouter(routes{authn: authn, bindings: b, maxBody: cfg.MaxRequestBytes, log: log}), eng.close, nil
+	return newRouter(routes{authn: authn, bindings: b, admin: joinTokenHandler(eng.nodes), maxBody: cfg.MaxRequestBytes, log: log}), eng.close, nil
 }
 
 // prepareDataDir creates dir with mode 0700, and warns if an existing one is
