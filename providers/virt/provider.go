@@ -71,6 +71,7 @@ type Provider struct {
 	lastInfo  sync.Map // host ID → last backends.HostInfo it gave
 	requested sync.Map // VM UUID → last RequestedState
 	settings  *vmSettings
+	served    map[string]*extensible // class → its provider, with extensions
 }
 
 // Register creates the providers, registers them with d for every class
@@ -89,11 +90,15 @@ func Register(ctx context.Context, d *cimom.Dispatcher, ip *interop.Provider, in
 	if p.settings, err = loadSettings(ctx, opts.Store); err != nil {
 		return nil, err
 	}
+	p.served = map[string]*extensible{}
 	for class, prov := range p.classes() {
 		if _, err := d.Repo.Class(model.Namespace, class); err != nil {
 			return nil, fmt.Errorf("virt provider: class %s: %w", class, err)
 		}
-		d.Providers.Handle(model.Namespace, class, prov)
+		p.served[class] = &extensible{base: prov}
+	}
+	for class, x := range p.served {
+		d.Providers.Handle(model.Namespace, class, x)
 	}
 	if ip != nil {
 		p.registerProfiles(ip)
