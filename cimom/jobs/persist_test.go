@@ -123,6 +123,13 @@ func testRestart(t *testing.T, first Store, reopen func() Store) {
 	if _, err := m2.Wait(t.Context(), running.ID); err != nil {
 		t.Errorf("Wait on a reloaded job: %v", err)
 	}
+	// a second restart reads the interrupted record back as it was written
+	m3 := newManager(t, reopen(), clock, 2)
+	r3, _ := m3.Get(running.ID)
+	if r3.State != Exception || r3.ErrorDescription != r.ErrorDescription || len(r3.Errors) != len(r.Errors) ||
+		r3.Errors[0].Str("Message") != r.Errors[0].Str("Message") {
+		t.Errorf("after a second restart: %+v", r3)
+	}
 }
 
 func TestRestartWithMemoryStore(t *testing.T) {
@@ -140,9 +147,10 @@ func TestRestartWithSQLiteStore(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	}
-	before := open()
-	testRestart(t, cimom.SQLStore{S: before}, func() Store {
-		before.Close() // the old process is gone; its late writes fail
-		return cimom.SQLStore{S: open()}
+	cur := open()
+	testRestart(t, cimom.SQLStore{S: cur}, func() Store {
+		cur.Close() // the old process is gone; its late writes fail
+		cur = open()
+		return cimom.SQLStore{S: cur}
 	})
 }
