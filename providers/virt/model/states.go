@@ -4,27 +4,41 @@ import "github.com/ferrum-virt/ferrum/backends"
 
 // EnabledState values (CIM_EnabledLogicalElement).
 const (
-	EnabledUnknown      uint16 = 0
-	Enabled             uint16 = 2
-	Disabled            uint16 = 3
-	ShuttingDown        uint16 = 4
-	NotApplicable       uint16 = 5
-	EnabledButOffline   uint16 = 6
-	Quiesce             uint16 = 9
-	RequestedNoChange   uint16 = 5
-	RequestedShutDown   uint16 = 4
-	RequestedOffline    uint16 = 6
-	RequestedReboot     uint16 = 10
-	RequestedReset      uint16 = 11
-	RequestedNotApplic  uint16 = 12
-	HealthOK            uint16 = 5
-	HealthCritical      uint16 = 25
-	OpStatusOK          uint16 = 2
-	OpStatusError       uint16 = 6
-	OpStatusStopping    uint16 = 9
-	OpStatusLostComms   uint16 = 13
-	OpStatusDormant     uint16 = 15
-	TransitionNotApplic uint16 = 12
+	EnabledUnknown    uint16 = 0
+	Enabled           uint16 = 2
+	Disabled          uint16 = 3
+	ShuttingDown      uint16 = 4
+	EnabledButOffline uint16 = 6
+	Quiesce           uint16 = 9
+)
+
+// RequestedState values beyond those shared with EnabledState.
+const (
+	RequestedShutDown  uint16 = 4
+	RequestedNoChange  uint16 = 5
+	RequestedOffline   uint16 = 6
+	RequestedReboot    uint16 = 10
+	RequestedReset     uint16 = 11
+	RequestedNotApplic uint16 = 12 // also TransitioningToState's "not applicable"
+)
+
+// TransitionNotApplic is TransitioningToState when no transition is under
+// way.
+const TransitionNotApplic = RequestedNotApplic
+
+// HealthState values.
+const (
+	HealthOK       uint16 = 5
+	HealthCritical uint16 = 25
+)
+
+// OperationalStatus values.
+const (
+	OpStatusOK        uint16 = 2
+	OpStatusError     uint16 = 6
+	OpStatusStopping  uint16 = 9
+	OpStatusLostComms uint16 = 13
+	OpStatusDormant   uint16 = 15
 )
 
 // RequestedStatesSupported are the RequestStateChange values Ferrum
