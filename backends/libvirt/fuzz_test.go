@@ -18,8 +18,8 @@ func FuzzParseDomainXML(f *testing.F) {
 	}
 	f.Add(render(&testing.T{}, backends.VMSpec{Name: "s", UUID: "0b7c0a52-4a1d-4c39-9a1e-8c1f3e2d0001", VCPUs: 2,
 		MemoryMiB: 256, Disks: []backends.DiskSpec{{Path: "nbd://h:1/e"}, {Device: backends.DeviceCDROM}},
-		NICs:      []backends.NICSpec{{Switch: "lan", MAC: "52:54:00:00:00:01", VLAN: 3}},
-		Graphics:  &backends.Graphics{Type: backends.GraphicsVNC}, Console: backends.ConsoleSerial}, true))
+		NICs:     []backends.NICSpec{{Switch: "lan", MAC: "52:54:00:00:00:01", VLAN: 3}},
+		Graphics: &backends.Graphics{Type: backends.GraphicsVNC}, Console: backends.ConsoleSerial}, true))
 	f.Add(`<domain type='test'><name>x</name><memory unit='GiB'>1</memory><vcpu current='9'>2</vcpu></domain>`)
 	f.Add(`<domain><memory unit='EiB'>99</memory><vcpu>1</vcpu></domain>`)
 	f.Add(`<domain><name>a</name><memory>1</memory><vcpu>1</vcpu><devices><interface type='network'><source network='x#0042'/></interface></devices></domain>`)
