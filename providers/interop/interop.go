@@ -27,6 +27,10 @@ type Profile struct {
 	// their namespaces. Nil means none (a component profile scoped through
 	// its autonomous profile).
 	Central func(ctx context.Context) ([]cim.ObjectPath, error)
+	// CentralClasses, when set, names the classes the central instances
+	// belong to (or derive from), so that association traversal from an
+	// element of another class skips the profile without listing them.
+	CentralClasses []string
 }
 
 // Config describes the object manager.
@@ -58,7 +62,6 @@ func Register(d *cimom.Dispatcher, cfg Config) (*Provider, error) {
 		"Ferrum_WSManagementCommunicationMechanism": p.wsmanMechanisms,
 		"Ferrum_CommMechanismForManager":            p.commMechanismForManager,
 		"Ferrum_ReferencedProfile":                  p.referencedProfiles,
-		"Ferrum_ElementConformsToProfile":           p.conformsToProfile,
 	}
 	for class, fn := range classes {
 		if _, err := d.Repo.Class(in, class); err != nil {
@@ -66,13 +69,15 @@ func Register(d *cimom.Dispatcher, cfg Config) (*Provider, error) {
 		}
 		d.Providers.Handle(in, class, fn)
 	}
+	d.Providers.Handle(in, "Ferrum_ElementConformsToProfile", conformsProvider{instancesFunc(p.conformsToProfile), p})
 	d.Providers.Handle(in, "Ferrum_RegisteredProfile", profileMethods{instancesFunc(p.registeredProfiles), p})
-	d.Providers.Handle(cimom.VirtNamespace, "Ferrum_ElementConformsToProfile", instancesFunc(p.conformsToProfile))
+	d.Providers.Handle(cimom.VirtNamespace, "Ferrum_ElementConformsToProfile", conformsProvider{instancesFunc(p.conformsToProfile), p})
 	p.AddProfile(Profile{
 		ID: "DSP1033", Organization: 2, Name: "Profile Registration", Version: "1.0.0",
 		Central: func(context.Context) ([]cim.ObjectPath, error) {
 			return []cim.ObjectPath{p.objectManagerPath()}, nil
 		},
+		CentralClasses: []string{"CIM_ObjectManager"},
 	})
 	return p, nil
 }

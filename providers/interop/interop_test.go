@@ -147,3 +147,24 @@ func TestObjectManagerAndNamespaces(t *testing.T) {
 		t.Fatalf("NamespaceInManager links %d", nsOfManager)
 	}
 }
+
+// TestTraversalSkipsProfilesOfOtherClasses proves that traversal from an
+// element does not list the central instances of profiles whose central
+// classes it cannot belong to.
+func TestTraversalSkipsProfilesOfOtherClasses(t *testing.T) {
+	d, p := setup(t)
+	p.AddProfile(Profile{ID: "DSP1041", Organization: 2, Name: "Resource Allocation", Version: "1.1.0",
+		CentralClasses: []string{"CIM_ResourcePool"},
+		Central: func(context.Context) ([]cim.ObjectPath, error) {
+			t.Error("listed the central pools for a traversal from a host system")
+			return nil, nil
+		}})
+	var got []string
+	err := d.AssociatorNames(context.Background(), virt, hostPath(), cimom.AssocFilter{}, func(c cim.ObjectPath) bool {
+		got = append(got, c.String())
+		return true
+	})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("associators of the host: %v %v", got, err)
+	}
+}

@@ -34,18 +34,18 @@ func (p *Provider) registerProfiles(ip *interop.Provider) {
 	if p.jobs != nil {
 		components = append(components, ProfileJobControl)
 		ip.AddProfile(interop.Profile{ID: ProfileJobControl, Organization: dmtf, Name: "Job Control", Version: "1.0.0",
-			Central: p.centralJobs})
+			Central: p.centralJobs, CentralClasses: []string{"CIM_ConcreteJob"}})
 	}
 	ip.AddProfile(interop.Profile{ID: ProfileSystemVirtualization, Organization: dmtf, Name: "System Virtualization",
-		Version: "1.0.0", References: components, Central: p.centralHosts})
+		Version: "1.0.0", References: components, Central: p.centralHosts, CentralClasses: []string{model.ClassHost}})
 	ip.AddProfile(interop.Profile{ID: ProfileVirtualSystem, Organization: dmtf, Name: "Virtual System",
-		Version: "1.0.0", References: []string{ProfileResourceAllocation, ProfileAllocationCaps}, Central: p.centralVMs})
+		Version: "1.0.0", References: []string{ProfileResourceAllocation, ProfileAllocationCaps}, Central: p.centralVMs, CentralClasses: []string{model.ClassVM}})
 	ip.AddProfile(interop.Profile{ID: ProfileResourceAllocation, Organization: dmtf, Name: "Resource Allocation",
-		Version: "1.1.0", Central: p.centralPools()})
+		Version: "1.1.0", Central: p.centralPools(), CentralClasses: []string{"CIM_ResourcePool"}})
 	ip.AddProfile(interop.Profile{ID: ProfileAllocationCaps, Organization: dmtf, Name: "Allocation Capabilities",
-		Version: "1.0.0", Central: p.centralAllocCaps})
+		Version: "1.0.0", Central: p.centralAllocCaps, CentralClasses: []string{"CIM_AllocationCapabilities"}})
 	ip.AddProfile(interop.Profile{ID: ProfileGenericDevice, Organization: dmtf, Name: "Generic Device Resource Virtualization",
-		Version: "1.0.0", Central: p.centralPools(model.KindGraphics, model.KindInput)})
+		Version: "1.0.0", Central: p.centralPools(model.KindGraphics, model.KindInput), CentralClasses: []string{"CIM_ResourcePool"}})
 	for _, rp := range []struct {
 		id, name string
 		kind     model.Kind
@@ -56,7 +56,7 @@ func (p *Provider) registerProfiles(ip *interop.Provider) {
 		{ProfileEthernetPort, "Ethernet Port Resource Virtualization", model.KindNetwork},
 	} {
 		ip.AddProfile(interop.Profile{ID: rp.id, Organization: dmtf, Name: rp.name, Version: "1.0.0",
-			Central: p.centralPools(rp.kind)})
+			Central: p.centralPools(rp.kind), CentralClasses: []string{"CIM_ResourcePool"}})
 	}
 }
 
