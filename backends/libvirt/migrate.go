@@ -144,8 +144,12 @@ func (h *Host) diskShared(disk backends.DiskSpec, dst *Host) bool {
 // dest's PeerURI (virDomainMigratePerform3Params with
 // MigrateLive|MigratePeer2peer|MigratePersistDest|MigrateUndefineSource),
 // while Migrate polls the job for progress and aborts it (virDomainAbortJob)
-// when ctx ends or the rounds exceed opts.MaxRounds. An offline migration
-// moves a stopped VM's definition the same way with MigrateOffline.
+// when ctx ends or the rounds exceed opts.MaxRounds. The result's TotalTime
+// and Downtime are libvirt's record of the job, kept on the destination:
+// the memory copy to the guest's resume. The call takes longer, by the
+// destination emulator's start and the source's clean-up. An offline
+// migration moves a stopped VM's definition the same way with
+// MigrateOffline.
 func (h *Host) Migrate(ctx context.Context, id string, dest backends.Host, opts backends.MigrateOptions) (backends.MigrationResult, error) {
 	dst, err := destination(dest)
 	if err != nil {

@@ -24,7 +24,7 @@ func qemuMain(t *testing.T) (*libvirt.Host, testenv.Env) {
 }
 
 // defineVM defines a VM and removes it when the test ends.
-func defineVM(t *testing.T, h backends.Host, spec backends.VMSpec) backends.VM {
+func defineVM(t testing.TB, h backends.Host, spec backends.VMSpec) backends.VM {
 	t.Helper()
 	ctx := context.Background()
 	vm, err := h.VMs().Define(ctx, spec)
