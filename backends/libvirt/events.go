@@ -94,14 +94,11 @@ func (h *Host) handleEvent(ev any) {
 	switch m := ev.(type) {
 	case *golibvirt.DomainEventCallbackLifecycleMsg:
 		t, ok := lifecycleEvents[[2]int32{m.Msg.Event, m.Msg.Detail}]
-		if !ok || t.Type == "" {
+		if !ok {
 			return
 		}
-		e = backends.Event{Type: t.Type, State: t.State, Reason: t.Reason}
-		e.VM, e.VMName = domainID(m.Msg.Dom), m.Msg.Dom.Name
-		if t.Type == backends.EventModified {
-			e.State, e.Reason, _ = h.state(m.Msg.Dom)
-		} else if !h.observe(e.VM, t, now) {
+		e = backends.Event{Type: t.Type, State: t.State, Reason: t.Reason, VM: domainID(m.Msg.Dom), VMName: m.Msg.Dom.Name}
+		if t.Type != backends.EventModified && !h.observe(e.VM, t, now) {
 			return
 		}
 	case *golibvirt.DomainEventCallbackRebootMsg:
@@ -110,13 +107,19 @@ func (h *Host) handleEvent(ev any) {
 	case *golibvirt.DomainEventCallbackDeviceAddedMsg:
 		e = backends.Event{Type: backends.EventModified, VM: domainID(m.Dom), VMName: m.Dom.Name,
 			Detail: fmt.Sprintf("device %s added", m.DevAlias)}
-		e.State, e.Reason, _ = h.state(m.Dom)
 	case *golibvirt.DomainEventCallbackDeviceRemovedMsg:
 		e = backends.Event{Type: backends.EventModified, VM: domainID(m.Msg.Dom), VMName: m.Msg.Dom.Name,
 			Detail: fmt.Sprintf("device %s removed", m.Msg.DevAlias)}
-		e.State, e.Reason, _ = h.state(m.Msg.Dom)
 	default:
 		return
+	}
+	if h.hub.Subscribers() == 0 {
+		return
+	}
+	if e.State == "" { // a configuration change: the event does not say the state
+		if d, err := h.lookup(e.VM); err == nil {
+			e.State, e.Reason, _ = h.state(d)
+		}
 	}
 	h.publish(e, now)
 }
