@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +227,99 @@ func TestMigrationCancel(t *testing.T) {
 	}
 	if _, err := b.VMs().Get(ctx, vm.UUID); !errors.Is(err, backends.ErrNotFound) {
 		t.Fatalf("on the destination after cancel: %v", err)
+	}
+}
+
+// TestMigrationCheckRefusals checks each reason a destination refuses a VM,
+// and that Migrate then fails with the error the contract names.
+func TestMigrationCheckRefusals(t *testing.T) {
+	env := testenv.Start(t)
+	a, b := migrationPair(t, env)
+	ctx := context.Background()
+	pool := t.Name() + "-pool"
+	if _, err := a.Storage().CreatePool(ctx, backends.PoolSpec{Name: pool, Type: backends.PoolDir, Path: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Storage().DeletePool(ctx, pool) })
+	v, err := a.Storage().CreateVolume(ctx, pool, backends.VolumeSpec{Name: "d.qcow2", Capacity: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Storage().DeleteVolume(ctx, v.Ref) })
+	full := dial(t, env.BURI, libvirt.Options{DomainType: "qemu", PeerURI: env.BPeer, MinMemoryMiB: 64,
+		ReservedMiB: 1 << 30}) // B as seen by a host that counts all its memory as taken
+
+	tests := []struct {
+		name    string
+		spec    backends.VMSpec
+		dest    backends.Host
+		refused func(backends.MigrationCheck) bool
+		want    error
+	}{
+		{"a switch missing on the destination → ErrIncompatible", backends.VMSpec{
+			NICs: []backends.NICSpec{{Switch: "zz-uplink"}}}, b,
+			func(c backends.MigrationCheck) bool { return !c.NetworksPresent }, backends.ErrIncompatible},
+		{"a disk on local storage → ErrIncompatible", backends.VMSpec{
+			Disks: []backends.DiskSpec{{Volume: &v.Ref}}}, b,
+			func(c backends.MigrationCheck) bool { return !c.StorageShared }, backends.ErrIncompatible},
+		{"more memory than the destination has free → ErrInsufficientResources", backends.VMSpec{}, full,
+			func(c backends.MigrationCheck) bool { return !c.MemoryFits }, backends.ErrInsufficientResources},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spec := tt.spec
+			spec.Name, spec.VCPUs, spec.MemoryMiB = fmt.Sprintf("%s-%d", vmName(t), i), 1, 128
+			vm := defineVM(t, a, spec)
+			if err := a.VMs().Start(ctx, vm.UUID); err != nil {
+				t.Fatal(err)
+			}
+			c, err := a.CheckMigration(ctx, vm.UUID, tt.dest)
+			if err != nil || c.OK || !tt.refused(c) || len(c.Reasons) == 0 {
+				t.Fatalf("CheckMigration = %+v, %v", c, err)
+			}
+			if _, err := a.Migrate(ctx, vm.UUID, tt.dest, backends.MigrateOptions{}); !errors.Is(err, tt.want) {
+				t.Fatalf("Migrate = %v, want %v", err, tt.want)
+			}
+			if got, _ := a.VMs().Get(ctx, vm.UUID); got.State != backends.StateRunning {
+				t.Fatalf("the VM is %s on the source after a refused migration", got.State)
+			}
+		})
+	}
+}
+
+// TestPoolsOnExternalStorage checks pools whose source this machine lacks
+// (an LVM volume group, an iSCSI target, a block device) are defined and
+// reported, inactive, and can be deleted.
+func TestPoolsOnExternalStorage(t *testing.T) {
+	h, _ := qemuMain(t)
+	ctx := context.Background()
+	info, err := h.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := []backends.PoolSpec{
+		{Name: "ext-lvm", Type: "logical", Source: "ferrum-no-such-vg"},
+		{Name: "ext-iscsi", Type: "iscsi", Source: "127.0.0.1:3260/iqn.2026-01.org.ferrum:none"},
+		{Name: "ext-fs", Type: "fs", Path: t.TempDir(), Source: "/dev/ferrum-no-such-disk"},
+	}
+	for _, spec := range specs {
+		t.Run(spec.Type, func(t *testing.T) {
+			if !slices.Contains(info.Caps.PoolTypes, spec.Type) {
+				t.Skipf("the daemon has no %s storage backend (declared: %v)", spec.Type, info.Caps.PoolTypes)
+			}
+			p, err := h.Storage().CreatePool(ctx, spec)
+			if err != nil {
+				t.Fatalf("CreatePool %+v: %v", spec, err)
+			}
+			if p.Name != spec.Name || p.Type != spec.Type || p.Source != spec.Source || p.Volumes != 0 {
+				t.Fatalf("created %+v from %+v", p, spec)
+			}
+			if err := h.Storage().DeletePool(ctx, spec.Name); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.Storage().GetPool(ctx, spec.Name); !errors.Is(err, backends.ErrNotFound) {
+				t.Fatalf("GetPool after DeletePool: %v", err)
+			}
+		})
 	}
 }

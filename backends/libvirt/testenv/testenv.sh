@@ -242,13 +242,17 @@ migration_host = \"$IP_B\""
 }
 
 # destroy_guests powers off and undefines every domain of the daemon behind a
-# socket, so no QEMU process outlives its daemon.
+# socket, so no QEMU process outlives its daemon, and stops its networks, so
+# no bridge outlives it (the main daemon's are in the host's namespace).
 destroy_guests() { # socket
   local c="qemu+unix:///system?socket=$1" d
   [ -S "$1" ] && virsh -q -c "$c" uri >/dev/null 2>&1 || return 0
   for d in $(virsh -q -c "$c" list --uuid); do virsh -q -c "$c" destroy "$d" >/dev/null 2>&1 || true; done
   for d in $(virsh -q -c "$c" list --all --uuid); do
     virsh -q -c "$c" undefine --managed-save --nvram "$d" >/dev/null 2>&1 || true
+  done
+  virsh -q -c "$c" net-list --name | while read -r d; do
+    [ -n "$d" ] && virsh -q -c "$c" net-destroy "$d" >/dev/null 2>&1 || true
   done
 }
 
