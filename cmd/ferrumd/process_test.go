@@ -53,7 +53,7 @@ const failsafe = 2 * time.Minute
 
 // proc is a running ferrumd.
 type proc struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	ready  chan map[string]any // the "ferrumd ready" log record
 	exited chan struct{}
@@ -66,7 +66,7 @@ type proc struct {
 // startFerrumd starts ferrumd on dataDir with JSON debug logs, listeners on
 // free loopback ports, no inherited FERRUM_* settings and an empty working
 // directory, plus env.
-func startFerrumd(t *testing.T, dataDir string, env ...string) *proc {
+func startFerrumd(t testing.TB, dataDir string, env ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(ferrumdBin)
 	cmd.Dir = t.TempDir()

@@ -2,13 +2,14 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/ferrum-virt/ferrum/backends"
 )
 
 // seedSim defines perHost virtual servers on each simulated host and starts
-// every other one, so that a fresh ferrumd shows a working data center.
+// every other one that fits in the host's memory, so that a fresh ferrumd shows a working data center.
 func seedSim(ctx context.Context, hosts []backends.Host, perHost int) error {
 	for i, h := range hosts {
 		switches, err := h.Switches().ListSwitches(ctx)
@@ -30,7 +31,8 @@ func seedSim(ctx context.Context, hosts []backends.Host, perHost int) error {
 				return fmt.Errorf("seed host %d: define %s: %w", i, spec.Name, err)
 			}
 			if k%2 == 0 {
-				if err := h.VMs().Start(ctx, vm.UUID); err != nil {
+				err := h.VMs().Start(ctx, vm.UUID)
+				if err != nil && !errors.Is(err, backends.ErrInsufficientResources) {
 					return fmt.Errorf("seed host %d: start %s: %w", i, spec.Name, err)
 				}
 			}
