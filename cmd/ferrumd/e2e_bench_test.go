@@ -200,7 +200,9 @@ func (s *benchServer) wsmanEnumerate(max int) {
 	m := strconv.Itoa(max)
 	_, body := s.post("/wsman", "", "", wsmanRequest(enumAction+"Enumerate", "",
 		`<wsen:Enumerate><wsman:OptimizeEnumeration/><wsman:MaxElements>`+m+`</wsman:MaxElements></wsen:Enumerate>`))
-	count := func(b []byte) int { return bytes.Count(b, []byte(":Ferrum_ComputerSystem ")) + bytes.Count(b, []byte(":Ferrum_ComputerSystem>")) }
+	count := func(b []byte) int {
+		return bytes.Count(b, []byte(":Ferrum_ComputerSystem ")) + bytes.Count(b, []byte(":Ferrum_ComputerSystem>"))
+	}
 	total, size := count(body), int64(len(body))
 	for !bytes.Contains(body, []byte("EndOfSequence")) {
 		mm := wsContextRE.FindSubmatch(body)
