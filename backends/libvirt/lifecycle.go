@@ -43,8 +43,36 @@ func (a *vmAPI) Start(ctx context.Context, id string) error {
 			if err := h.checkMemoryFor(d); err != nil {
 				return err
 			}
+			if err := h.activateNetworks(d); err != nil {
+				return err
+			}
 			return h.l.DomainCreate(d)
 		})
+}
+
+// activateNetworks starts the inactive networks a domain's NICs are on: a
+// switch exists once defined, though the daemon autostarts networks only
+// after a host boot.
+func (h *Host) activateNetworks(d golibvirt.Domain) error {
+	doc, err := h.domainDoc(d, true)
+	if err != nil {
+		return err
+	}
+	for _, x := range doc.Devices.Interfaces {
+		if x.Type != "network" || x.Source == nil || x.Source.Network == "" {
+			continue
+		}
+		n, err := h.l.NetworkLookupByName(x.Source.Network)
+		if err != nil {
+			return err
+		}
+		if active, _ := h.l.NetworkIsActive(n); active != 1 {
+			if err := h.l.NetworkCreate(n); err != nil && !isCode(err, golibvirt.ErrOperationInvalid) {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // checkMemoryFor fails with ErrInsufficientResources when the domain's
@@ -113,7 +141,12 @@ func (a *vmAPI) Save(ctx context.Context, id string) error {
 func (a *vmAPI) Restore(ctx context.Context, id string) error {
 	h := a.host()
 	return h.transition(ctx, id, "restore", states(backends.StateSaved),
-		func(d golibvirt.Domain, _ backends.State) error { return h.l.DomainCreate(d) })
+		func(d golibvirt.Domain, _ backends.State) error {
+			if err := h.activateNetworks(d); err != nil {
+				return err
+			}
+			return h.l.DomainCreate(d)
+		})
 }
 
 // Shutdown asks the guest to power off and waits up to timeout for it. A

@@ -204,7 +204,8 @@ func (h *Host) admit(ctx context.Context, d golibvirt.Domain, dst *Host, offline
 	return h.prepareSegments(d, dst)
 }
 
-// prepareSegments creates on dst the VLAN segments the VM's ports use.
+// prepareSegments starts on dst the switches and VLAN segments the VM's
+// ports use.
 func (h *Host) prepareSegments(d golibvirt.Domain, dst *Host) error {
 	doc, err := h.domainDoc(d, false)
 	if err != nil {
@@ -214,14 +215,22 @@ func (h *Host) prepareSegments(d golibvirt.Domain, dst *Host) error {
 	defer dst.mu.Unlock()
 	for _, x := range doc.Devices.Interfaces {
 		n := nicSpecOf(x)
-		if n.VLAN == 0 {
+		seg, err := dst.segmented(n.Switch)
+		if err != nil {
 			continue
 		}
-		if seg, err := dst.segmented(n.Switch); err != nil || !seg {
+		if seg && n.VLAN > 0 {
+			if err := dst.ensureSegment(n.Switch, n.VLAN); err != nil {
+				return err
+			}
 			continue
 		}
-		if err := dst.ensureSegment(n.Switch, n.VLAN); err != nil {
-			return err
+		if net, err := dst.l.NetworkLookupByName(n.Switch); err == nil {
+			if active, _ := dst.l.NetworkIsActive(net); active != 1 {
+				if err := dst.l.NetworkCreate(net); err != nil {
+					return wrap(err, "start switch %q on %s", n.Switch, dst)
+				}
+			}
 		}
 	}
 	return nil

@@ -154,7 +154,9 @@ hide_kvm() { # D
 run_instance() { # D NS WITH_VIRTLOGD
   local D=$1 NS=$2 LOGD=$3 pre=()
   alive "$D/libvirtd.pid" && return 0
-  rm -f "$D"/sock/*
+  # A daemon that is not running starts as after a reboot: no runtime state,
+  # so it autostarts its networks and pools again.
+  rm -rf "$D"/sock/* "$D"/run/*
   mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
   [ -n "$NS" ] && pre=(ip netns exec "$NS")
   local logd="" hide=""
