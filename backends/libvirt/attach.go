@@ -22,38 +22,56 @@ func (a *vmAPI) AttachDisk(ctx context.Context, id string, disk backends.DiskSpe
 	if err := disk.Validate(); err != nil {
 		return disk, fmt.Errorf("attach disk to %s: %w", id, err)
 	}
+	hotOK := func() error {
+		if disk.Bus == backends.BusIDE || disk.Bus == backends.BusSATA {
+			return fmt.Errorf("hot-plug on the %s bus: %w", disk.Bus, backends.ErrUnsupported)
+		}
+		if !h.static.Caps.HotplugDisk {
+			return fmt.Errorf("disk hot-plug: %w", backends.ErrUnsupported)
+		}
+		return nil
+	}
 	// prepare names the target and checks the volume against the host.
-	prepare := func(doc *domainXML) (diskXML, error) {
+	prepare := func(doc *domainXML) (any, func(*domainXML), error) {
 		if len(doc.Devices.Disks) >= h.static.Limits.MaxDisks {
-			return diskXML{}, fmt.Errorf("%d disks, at most %d: %w", len(doc.Devices.Disks),
+			return nil, nil, fmt.Errorf("%d disks, at most %d: %w", len(doc.Devices.Disks),
 				h.static.Limits.MaxDisks, backends.ErrInvalidArgument)
 		}
 		defs, err := h.definitions()
 		if err != nil {
-			return diskXML{}, err
+			return nil, nil, err
 		}
 		format, err := h.prepareDisk(&disk, doc.usedTargets(), doc.UUID, defs)
-		return diskElement(disk, format), err
-	}
-	err := h.reconfigure(ctx, id, change{op: "attach-disk",
-		cold: func(doc *domainXML) error {
-			x, err := prepare(doc)
-			if err != nil {
-				return err
-			}
+		x := diskElement(disk, format)
+		return x, func(doc *domainXML) {
 			boot := doc.bootOrder()
 			doc.addDisk(x)
 			doc.applyBoot(boot)
+		}, err
+	}
+	return disk, h.attach(ctx, id, "attach-disk", hotOK, prepare)
+}
+
+// attach adds a device. prepare checks it against a document (the
+// definition of a stopped VM, the live document of a running one) and
+// returns its element and how to add that to a definition; hotOK tells
+// whether the device may go to a running guest.
+func (h *Host) attach(ctx context.Context, id, op string, hotOK func() error,
+	prepare func(*domainXML) (any, func(*domainXML), error)) error {
+	return h.reconfigure(ctx, id, change{op: op,
+		cold: func(doc *domainXML) error {
+			_, add, err := prepare(doc)
+			if err != nil {
+				return err
+			}
+			add(doc)
 			return nil
 		},
 		hot: func(d golibvirt.Domain, live *domainXML) error {
-			if disk.Bus == backends.BusIDE || disk.Bus == backends.BusSATA {
-				return fmt.Errorf("hot-plug on the %s bus: %w", disk.Bus, backends.ErrUnsupported)
+			if err := hotOK(); err != nil {
+				return err
 			}
-			if !h.static.Caps.HotplugDisk {
-				return fmt.Errorf("disk hot-plug: %w", backends.ErrUnsupported)
-			}
-			x, err := prepare(live)
+			x, _, err := prepare(live)
 			if err != nil {
 				return err
 			}
@@ -63,7 +81,6 @@ func (a *vmAPI) AttachDisk(ctx context.Context, id string, disk backends.DiskSpe
 			}
 			return classify(h.l.DomainAttachDeviceFlags(d, text, liveAndConfig))
 		}})
-	return disk, err
 }
 
 // DetachDisk removes the disk with the given target. On a running VM it
@@ -93,41 +110,25 @@ func (a *vmAPI) AttachNIC(ctx context.Context, id string, n backends.NICSpec) (b
 	if err := n.Validate(); err != nil {
 		return n, fmt.Errorf("attach nic to %s: %w", id, err)
 	}
-	prepare := func(doc *domainXML) (interfaceXML, error) {
+	hotOK := func() error {
+		if !h.static.Caps.HotplugNIC {
+			return fmt.Errorf("nic hot-plug: %w", backends.ErrUnsupported)
+		}
+		return nil
+	}
+	prepare := func(doc *domainXML) (any, func(*domainXML), error) {
 		if len(doc.Devices.Interfaces) >= h.static.Limits.MaxNICs {
-			return interfaceXML{}, fmt.Errorf("%d NICs, at most %d: %w", len(doc.Devices.Interfaces),
+			return nil, nil, fmt.Errorf("%d NICs, at most %d: %w", len(doc.Devices.Interfaces),
 				h.static.Limits.MaxNICs, backends.ErrInvalidArgument)
 		}
 		defs, err := h.definitions()
 		if err != nil {
-			return interfaceXML{}, err
+			return nil, nil, err
 		}
-		return h.prepareNIC(&n, macsInUse(defs), doc.UUID)
+		x, err := h.prepareNIC(&n, macsInUse(defs), doc.UUID)
+		return x, func(doc *domainXML) { doc.Devices.Interfaces = append(doc.Devices.Interfaces, x) }, err
 	}
-	err := h.reconfigure(ctx, id, change{op: "attach-nic",
-		cold: func(doc *domainXML) error {
-			x, err := prepare(doc)
-			if err != nil {
-				return err
-			}
-			doc.Devices.Interfaces = append(doc.Devices.Interfaces, x)
-			return nil
-		},
-		hot: func(d golibvirt.Domain, live *domainXML) error {
-			if !h.static.Caps.HotplugNIC {
-				return fmt.Errorf("nic hot-plug: %w", backends.ErrUnsupported)
-			}
-			x, err := prepare(live)
-			if err != nil {
-				return err
-			}
-			text, err := marshalDevice(x)
-			if err != nil {
-				return err
-			}
-			return classify(h.l.DomainAttachDeviceFlags(d, text, liveAndConfig))
-		}})
-	return n, err
+	return n, h.attach(ctx, id, "attach-nic", hotOK, prepare)
 }
 
 // DetachNIC removes the NIC with the given MAC, freeing the MAC. On a
