@@ -323,3 +323,35 @@ func TestPoolsOnExternalStorage(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrationNotConverged migrates a guest that rewrites 64 MiB without
+// pause over a 32 MiB/s link: past MaxRounds Migrate aborts the job with
+// ErrNotConverged and the guest keeps running on the source.
+func TestMigrationNotConverged(t *testing.T) {
+	env := testenv.Start(t)
+	_, b := migrationPair(t, env)
+	opts := qemuOptions(env, env.APeer)
+	opts.GuestKernel.Cmdline += " ferrum.dirty=64"
+	a := dial(t, env.AURI, opts)
+	ctx := context.Background()
+	vm := defineVM(t, a, backends.VMSpec{Name: vmName(t), VCPUs: 1, MemoryMiB: 256})
+	if err := a.VMs().Start(ctx, vm.UUID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(8 * time.Second) // the guest boots and starts dirtying
+	var rounds []int
+	res, err := a.Migrate(ctx, vm.UUID, b, backends.MigrateOptions{Bandwidth: 32 << 20, MaxRounds: 3,
+		Progress: func(p backends.MigrationProgress) { rounds = append(rounds, p.Round) }})
+	if !errors.Is(err, backends.ErrNotConverged) {
+		t.Fatalf("Migrate = %+v, %v; want ErrNotConverged", res, err)
+	}
+	if res.Rounds <= 3 || len(rounds) == 0 {
+		t.Fatalf("gave up after %d rounds (progress %v), want more than 3", res.Rounds, rounds)
+	}
+	if got, err := a.VMs().Get(ctx, vm.UUID); err != nil || got.State != backends.StateRunning {
+		t.Fatalf("on the source: %s, %v", got.State, err)
+	}
+	if _, err := b.VMs().Get(ctx, vm.UUID); !errors.Is(err, backends.ErrNotFound) {
+		t.Fatalf("on the destination: %v", err)
+	}
+}

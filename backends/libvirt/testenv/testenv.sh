@@ -175,33 +175,38 @@ run_instance() { # D NS WITH_VIRTLOGD
     exec libvirtd -d -l -f /etc/libvirt/libvirtd.conf -p '$D/libvirtd.pid'" 9>&-
 }
 
-# guest builds the test guest once: a Debian cloud kernel (fetched with
+# guest builds the test guest: a Debian cloud kernel (fetched once with
 # apt-get download, never installed) and an initramfs whose /init is
-# ./guestinit, with the evdev and ACPI button modules it loads. It needs Go.
+# ./guestinit, with the evdev and ACPI button modules it loads, rebuilt when
+# guestinit or mkinitrd change. It needs Go.
 guest() {
-  local G="$DIR/guest" here pkg deb K
-  [ -f "$G/ready" ] && return 0
-  command -v go >/dev/null || { log "go is needed to build the test guest's /init"; exit 1; }
+  local G="$DIR/guest" here pkg deb
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-  rm -rf "$G"; mkdir -p "$G/k"
-  kernel_pkg() { apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'; }
-  pkg=$(kernel_pkg)
-  if [ -z "$pkg" ]; then
-    apt-get -o DPkg::Lock::Timeout=600 update -q >"$G/apt.log" 2>&1 || { tail -5 "$G/apt.log" >&2; exit 1; }
+  mkdir -p "$G"
+  if [ ! -f "$G/vmlinuz" ] || [ ! -f "$G/modules/button.ko" ]; then
+    kernel_pkg() { apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'; }
     pkg=$(kernel_pkg)
+    if [ -z "$pkg" ]; then
+      apt-get -o DPkg::Lock::Timeout=600 update -q >"$G/apt.log" 2>&1 || { tail -5 "$G/apt.log" >&2; exit 1; }
+      pkg=$(kernel_pkg)
+    fi
+    [ -n "$pkg" ] || { log "no linux-image-cloud-amd64 in the apt lists"; exit 1; }
+    (cd "$G" && apt-get download -q "$pkg" >"$G/apt.log" 2>&1) || { tail -5 "$G/apt.log" >&2; exit 1; }
+    deb=$(ls "$G"/linux-image-*.deb)
+    rm -rf "$G/k" && mkdir -p "$G/k" "$G/modules"
+    dpkg-deb -x "$deb" "$G/k"
+    cp "$G"/k/lib/modules/*/kernel/drivers/input/evdev.ko "$G"/k/lib/modules/*/kernel/drivers/acpi/button.ko "$G/modules/"
+    cp "$G"/k/boot/vmlinuz-* "$G/vmlinuz.tmp"
+    rm -rf "$G/k" "$deb"
+    mv "$G/vmlinuz.tmp" "$G/vmlinuz"
   fi
-  [ -n "$pkg" ] || { log "no linux-image-cloud-amd64 in the apt lists"; exit 1; }
-  (cd "$G" && apt-get download -q "$pkg" >"$G/apt.log" 2>&1) || { tail -5 "$G/apt.log" >&2; exit 1; }
-  deb=$(ls "$G"/linux-image-*.deb)
-  dpkg-deb -x "$deb" "$G/k"
-  K=$(ls -d "$G"/k/lib/modules/*)
-  cp "$G"/k/boot/vmlinuz-* "$G/vmlinuz"
-  (cd "$here" && CGO_ENABLED=0 go build -o "$G/init" ./guestinit &&
-    go run ./mkinitrd -o "$G/initrd.cpio" init="$G/init" \
-      lib/modules/evdev.ko="$K/kernel/drivers/input/evdev.ko" \
-      lib/modules/button.ko="$K/kernel/drivers/acpi/button.ko")
-  rm -rf "$G/k" "$deb"
-  touch "$G/ready"
+  if [ ! -f "$G/initrd.cpio" ] || [ -n "$(find "$here/guestinit" "$here/mkinitrd" -newer "$G/initrd.cpio" -print -quit)" ]; then
+    command -v go >/dev/null || { log "go is needed to build the test guest's /init"; exit 1; }
+    (cd "$here" && CGO_ENABLED=0 go build -o "$G/init" ./guestinit &&
+      go run ./mkinitrd -o "$G/initrd.tmp" init="$G/init" \
+        lib/modules/evdev.ko="$G/modules/evdev.ko" lib/modules/button.ko="$G/modules/button.ko")
+    mv "$G/initrd.tmp" "$G/initrd.cpio"
+  fi
 }
 
 netns_up() {

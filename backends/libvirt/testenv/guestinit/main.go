@@ -6,6 +6,9 @@
 // powers the guest off when the ACPI power button is pressed (libvirt's
 // Shutdown, and the power-off half of its Reboot). PCI hot-unplug needs no
 // userland: the kernel's ACPI hotplug driver ejects devices itself.
+//
+// With ferrum.dirty=N on the kernel command line it also rewrites N MiB of
+// memory without pause, a guest no live migration can keep up with.
 package main
 
 import (
@@ -13,6 +16,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -35,6 +40,9 @@ func main() {
 		if err := loadModule(m); err != nil {
 			say("load %s: %v", m, err)
 		}
+	}
+	if mib := dirtyMiB(); mib > 0 {
+		go dirty(mib)
 	}
 	say("ready")
 	for _, dev := range waitInputs() {
@@ -74,6 +82,29 @@ func watch(dev string) {
 			say("power button: powering off")
 			unix.Sync()
 			_ = unix.Reboot(unix.LINUX_REBOOT_CMD_POWER_OFF)
+		}
+	}
+}
+
+// dirtyMiB reads ferrum.dirty=N from the kernel command line.
+func dirtyMiB() int {
+	b, _ := os.ReadFile("/proc/cmdline")
+	for _, f := range strings.Fields(string(b)) {
+		if v, ok := strings.CutPrefix(f, "ferrum.dirty="); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
+}
+
+// dirty writes every page of an mib MiB buffer, over and over.
+func dirty(mib int) {
+	say("dirtying %d MiB", mib)
+	buf := make([]byte, mib<<20)
+	for round := byte(1); ; round++ {
+		for i := 0; i < len(buf); i += 4096 {
+			buf[i] = round
 		}
 	}
 }
