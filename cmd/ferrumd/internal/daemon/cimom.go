@@ -93,10 +93,13 @@ func registerVirt(ctx context.Context, e *engine, st cimom.SQLStore, log *slog.L
 	if err := jobs.Register(e.d, jm); err != nil {
 		return err
 	}
-	_, err = virt.Register(ctx, e.d, e.interop, e.inv, jm, virt.Options{
+	vp, err := virt.Register(ctx, e.d, e.interop, e.inv, jm, virt.Options{
 		Log: log.With("component", "virt"), Store: st,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return registerServices(ctx, serviceDeps{e: e, virt: vp, jobs: jm, store: st, log: log})
 }
 
 // openBackend sets e.inv to the hosts of the configured backend: a
