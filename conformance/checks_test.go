@@ -138,3 +138,24 @@ func vmSet(f *fake, prop string, v cim.Value) {
 		}
 	}
 }
+
+// TestAnIdleServerHasNoJobsAndStillConforms: DSP1103's central jobs exist
+// only while there is work, so an advertised Job Control profile without
+// jobs passes, while an autonomous profile without central instances fails.
+func TestAnIdleServerHasNoJobsAndStillConforms(t *testing.T) {
+	ctx := context.Background()
+	c := checkNamed(t, "every profile has central instances")
+	f := conforming()
+	f.add(interop, cim.NewInstance("CIM_RegisteredProfile").Set("InstanceID", cim.String("x:1103")).
+		Set("RegisteredOrganization", cim.Uint16(2)).Set("RegisteredName", cim.String("Job Control")).
+		Set("RegisteredVersion", cim.String("1.0.0")).Set("AdvertiseTypes", cim.Uint16Array(2)), "InstanceID")
+	if res := run(ctx, c, f, Discover(ctx, f)); res.Status != Pass {
+		t.Errorf("Job Control with no jobs: %s %s, want PASS", res.Status, res.Reason)
+	}
+	f.add(interop, cim.NewInstance("CIM_RegisteredProfile").Set("InstanceID", cim.String("x:1081")).
+		Set("RegisteredOrganization", cim.Uint16(2)).Set("RegisteredName", cim.String("Virtual System Migration")).
+		Set("RegisteredVersion", cim.String("1.0.0")).Set("AdvertiseTypes", cim.Uint16Array(2)), "InstanceID")
+	if res := run(ctx, c, f, Discover(ctx, f)); res.Status != Fail {
+		t.Errorf("Virtual System Migration with no service: %s %s, want FAIL", res.Status, res.Reason)
+	}
+}

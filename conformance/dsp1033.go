@@ -9,6 +9,11 @@ import (
 
 var versionRE = regexp.MustCompile(`^\d+\.\d+\.\d+[a-z]?$`)
 
+// transientCentral names the profiles whose central instances come and go
+// with the work the server does: DSP1103's central CIM_ConcreteJob
+// instances exist only while jobs do, so an idle server rightly has none.
+var transientCentral = map[string]bool{"DSP1103": true}
+
 // dsp1033Checks verify DSP1033 Profile Registration: the Interop namespace,
 // the RegisteredProfile instances and the ways to their central instances.
 func dsp1033Checks() []Check {
@@ -36,7 +41,7 @@ func dsp1033Checks() []Check {
 			Run: func(ctx context.Context, t *T) {
 				t.Profile("DSP1033")
 				for _, p := range t.D.Profiles {
-					if p.DSP != "" && len(p.Central) == 0 {
+					if p.DSP != "" && len(p.Central) == 0 && !transientCentral[p.DSP] {
 						t.Errorf("%s %s: no central instances by any methodology", p.Name(), p.Instance.Str("RegisteredVersion"))
 					}
 				}

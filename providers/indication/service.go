@@ -50,6 +50,7 @@ func Register(ctx context.Context, d *cimom.Dispatcher, ip *interop.Provider, cf
 	}
 	d.Providers.Handle(in, ClassService, provkit.Func(p.services))
 	d.Providers.Handle(in, ClassCapabilities, provkit.Func(p.capabilities))
+	d.Providers.Handle(in, ClassElementCapabilities, provkit.Func(p.elementCapabilities))
 	if ip != nil {
 		ip.AddProfile(interop.Profile{
 			ID: "DSP1054", Organization: 2, Name: ProfileName, Version: ProfileVersion,
