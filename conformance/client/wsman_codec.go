@@ -124,7 +124,7 @@ func (c *WSMan) decodeValue(k *node, ns string) cim.Value {
 	case k.kid("ReferenceParameters") != nil || k.kid("EndpointReference") != nil:
 		return cim.Ref(c.decodeEPR(k))
 	case len(k.Kids) == 1 && isDatetimeElem(k.Kids[0].XMLName.Local):
-		return cim.String(k.Kids[0].text())
+		return decodeDatetime(k.Kids[0].XMLName.Local, k.Kids[0].text())
 	case len(k.Kids) == 1:
 		return cim.Embedded(c.decodeInstance(k.Kids[0], ns))
 	}
