@@ -13,7 +13,7 @@ import "context"
 // subscription is closed; see Subscription for the delivery guarantees.
 //
 // A Host that can move virtual servers to another host also implements
-// Migrator.
+// Migrator; one that can snapshot them implements Snapshots.
 type Host interface {
 	Info(ctx context.Context) (HostInfo, error)
 	VMs() VMManager
@@ -97,6 +97,8 @@ type Capabilities struct {
 	LiveMigration    bool // Migrator.Migrate with Live
 	OfflineMigration bool // Migrator.Migrate of a stopped VM
 	SaveRestore      bool // Save/Restore of running state (libvirt-cim's "snapshot")
+	Snapshots        bool // the Host implements Snapshots (stopped VMs at least)
+	LiveSnapshots    bool // Snapshots.CreateSnapshot of a running or paused VM (memory included)
 	HotplugVCPU      bool // SetVCPUs on a running VM
 	HotplugMemory    bool // SetMemory (balloon) on a running VM
 	HotplugDisk      bool // AttachDisk/DetachDisk on a running VM

@@ -59,6 +59,7 @@ func Run(t *testing.T, newHost func(t *testing.T) backends.Host, opts ...Option)
 		{"Switches", testSwitches},
 		{"Stats", testStats},
 		{"Events", testEvents},
+		{"Snapshots", testSnapshots},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -2,9 +2,10 @@
 // hardware, virtual servers with a real state machine and dedicated memory,
 // a credit scheduler sharing processors by weight, sparse volumes with
 // backing chains, virtual switches with VLANs and data-center-wide MAC
-// uniqueness, statistics that move with a virtual clock, and a pre-copy
-// live-migration model. Every Host implements backends.Host and
-// backends.Migrator.
+// uniqueness, statistics that move with a virtual clock, a pre-copy
+// live-migration model, and snapshot trees whose metadata (and a
+// checkpoint's memory image) is charged to the VM's qcow2 volumes. Every Host
+// implements backends.Host, backends.Migrator and backends.Snapshots.
 //
 // Time is virtual. A Clock moves only when told (Advance), when a blocking
 // operation waits on it in auto-advance mode (the default: a graceful

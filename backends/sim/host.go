@@ -12,15 +12,15 @@ import (
 )
 
 var simCaps = backends.Capabilities{
-	LiveMigration: true, OfflineMigration: true, SaveRestore: true,
+	LiveMigration: true, OfflineMigration: true, SaveRestore: true, Snapshots: true, LiveSnapshots: true,
 	HotplugVCPU: true, HotplugMemory: true, HotplugDisk: true, HotplugNIC: true,
 	Graphics:    []backends.GraphicsType{backends.GraphicsVNC, backends.GraphicsSPICE},
 	VolumeClone: true, LinkedClone: true, VolumeResize: true, ImportExport: true,
 	PoolTypes: []string{backends.PoolDir, backends.PoolNetFS},
 }
 
-// A Host is one simulated node. It implements backends.Host and
-// backends.Migrator.
+// A Host is one simulated node. It implements backends.Host,
+// backends.Migrator and backends.Snapshots.
 type Host struct {
 	dc       *DataCenter
 	idx      int
@@ -45,8 +45,9 @@ type Host struct {
 }
 
 var (
-	_ backends.Host     = (*Host)(nil)
-	_ backends.Migrator = (*Host)(nil)
+	_ backends.Host      = (*Host)(nil)
+	_ backends.Migrator  = (*Host)(nil)
+	_ backends.Snapshots = (*Host)(nil)
 )
 
 func newHost(dc *DataCenter, seed int64, idx int, san *pool) *Host {

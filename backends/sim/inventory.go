@@ -117,6 +117,7 @@ func (a *vmAPI) Undefine(ctx context.Context, id string) error {
 	if err := h.allow(v, "undefine", backends.StateOff, backends.StateCrashed, backends.StateSaved); err != nil {
 		return err
 	}
+	h.dropSnapshots(v)
 	h.release(v)
 	delete(h.vms, v.spec.UUID)
 	delete(h.names, v.spec.Name)

@@ -18,8 +18,11 @@ type vm struct {
 	auto   bool      // Graphics.Port is chosen at start
 	off    *Timer    // pending guest power-off after a shutdown request
 	meter  meter
-	wvol   *volume // volume the guest's writes grow, while it runs
-	wrate  float64 // bytes per second it adds to wvol
+	wvol   *volume     // volume the guest's writes grow, while it runs
+	wrate  float64     // bytes per second it adds to wvol
+	snaps  []*snapshot // in creation order
+	cur    string      // name of the current snapshot, "" for none
+	snapN  int         // snapshots named by the simulator so far
 }
 
 func (v *vm) workload(dc *DataCenter) *Workload {
