@@ -58,8 +58,10 @@ func (a *Agent) connect(ctx context.Context, creds *credentials) (*link.Session,
 		return nil, err
 	}
 	_, migrates := a.cfg.Backend.(backends.Migrator)
+	_, snapshots := a.cfg.Backend.(backends.Snapshots)
 	hello := proto.Hello{Version: proto.Current, AgentVersion: a.cfg.Version, Host: info,
-		Heartbeat: a.cfg.Heartbeat, Features: proto.Features{Migrator: migrates}, MigrationURI: a.cfg.MigrationURI}
+		Heartbeat: a.cfg.Heartbeat, Features: proto.Features{Migrator: migrates, Snapshots: snapshots},
+		MigrationURI: a.cfg.MigrationURI}
 	w, err := a.hello(conn, hello)
 	if err != nil {
 		_ = conn.Close()

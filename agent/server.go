@@ -29,6 +29,9 @@ func newServer(h backends.Host, r Resolver, selfID string) *server {
 		s.ops[proto.OpMigrateCheck] = serveCheckMigration
 		s.ops[proto.OpMigrate] = serveMigrate
 	}
+	if sn, ok := h.(backends.Snapshots); ok {
+		maps.Copy(s.ops, snapshotOps(sn))
+	}
 	return s
 }
 

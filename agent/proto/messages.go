@@ -28,6 +28,10 @@ type Hello struct {
 // Features are optional abilities of the agent's backend.
 type Features struct {
 	Migrator bool // the backend implements backends.Migrator
+	// Snapshots: the backend implements backends.Snapshots and the agent
+	// serves the snapshot ops (protocol 1.1; an older agent leaves it
+	// false).
+	Snapshots bool
 }
 
 // Welcome accepts a Hello.

@@ -75,6 +75,27 @@ const (
 	OpMigrate      Op = "migrate.run"   // MigrateArgs → backends.MigrationResult
 )
 
+// Snapshot calls, served when Features.Snapshots is set (protocol 1.1).
+const (
+	OpSnapshotCreate Op = "snapshot.create" // CreateSnapshotArgs → backends.Snapshot
+	OpSnapshotList   Op = "snapshot.list"   // ID → []backends.Snapshot
+	OpSnapshotGet    Op = "snapshot.get"    // SnapshotArgs → backends.Snapshot
+	OpSnapshotApply  Op = "snapshot.apply"  // SnapshotArgs → Empty
+	OpSnapshotDelete Op = "snapshot.delete" // SnapshotArgs → Empty
+)
+
+// CreateSnapshotArgs are CreateSnapshot's arguments.
+type CreateSnapshotArgs struct {
+	ID   string
+	Spec backends.SnapshotSpec
+}
+
+// SnapshotArgs name one snapshot of a VM.
+type SnapshotArgs struct {
+	ID   string
+	Name string
+}
+
 // ID names a VM.
 type ID struct{ ID string }
 

@@ -12,8 +12,9 @@ type Version struct {
 	Major, Minor uint16
 }
 
-// Current is the version this build speaks.
-var Current = Version{Major: 1, Minor: 0}
+// Current is the version this build speaks. Minor versions: 1.1 adds the
+// snapshot ops and Features.Snapshots.
+var Current = Version{Major: 1, Minor: 1}
 
 func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
 

@@ -10,7 +10,9 @@
 // reconnections; while a node has no link, calls fail with
 // backends.ErrUnavailable. A Host whose agent can migrate is handed out as a
 // *MigratingHost, which also implements backends.Migrator between
-// agent-backed hosts.
+// agent-backed hosts. Every Host implements backends.Snapshots; it declares
+// Capabilities.Snapshots, and the calls succeed, only when the node's agent
+// serves them (protocol 1.1 over a backend with snapshots).
 //
 // Event sequence numbers are the Host's own: they count the events
 // delivered through this Host from 1, in the node's order. When the link is

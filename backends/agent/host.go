@@ -159,9 +159,14 @@ func do(ctx context.Context, h *Host, op proto.Op, args any) error {
 	return s.Call(ctx, op, args, nil, nil)
 }
 
-// Info reads the node's inventory now.
+// Info reads the node's inventory now. Snapshot capabilities are declared
+// only when the node's agent serves the snapshot ops.
 func (h *Host) Info(ctx context.Context) (backends.HostInfo, error) {
-	return call[backends.HostInfo](ctx, h, proto.OpInfo, nil)
+	info, err := call[backends.HostInfo](ctx, h, proto.OpInfo, nil)
+	if err == nil && !h.Hello().Features.Snapshots {
+		info.Caps.Snapshots, info.Caps.LiveSnapshots = false, false
+	}
+	return info, err
 }
 
 // Stats reads the node's statistics now.
