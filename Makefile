@@ -22,10 +22,10 @@ LDFLAGS         := -X main.version=$(VERSION) -X github.com/ferrum-virt/ferrum/c
 DEB_PACKAGES ?= ca-certificates git sblim-wbemcli wsl libxml2-utils curl uuid-runtime
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help deps build run test bench bench-e2e fuzz lint clean conformance
+.PHONY: help deps build run test bench bench-e2e fuzz lint clean conformance testenv testenv-stop
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 deps: ## install missing Debian packages and the Go modules (idempotent, quiet)
 	@command -v $(GO) >/dev/null || { echo "deps: Go is not installed; install the Go version go.mod names"; exit 1; }
@@ -85,6 +85,13 @@ fuzz: ## run each fuzz target for FUZZTIME (10s)
 lint: ## gofmt must have nothing to say, and go vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+testenv: ## (root) install and start the real libvirt daemons the libvirt tests use, idempotently
+	bash backends/libvirt/testenv/testenv.sh start
+	bash backends/libvirt/testenv/testenv.sh status
+
+testenv-stop: ## (root) stop only the libvirt daemons and namespaces testenv started
+	bash backends/libvirt/testenv/testenv.sh stop
 
 clean: ## remove bin/ (never the data directory)
 	rm -rf $(BIN)

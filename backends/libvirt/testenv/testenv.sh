@@ -149,13 +149,37 @@ hide_kvm() { # D
   done
 }
 
+# clear_leftovers undoes what a daemon of D killed without `stop` (as at the
+# end of a CI job, which ends processes but not network namespaces or links)
+# left running: the QEMU processes of its guests, and the bridges of its
+# networks (persistent and transient), which would make the next start fail
+# with "error creating bridge interface virbrN: File exists".
+clear_leftovers() { # D NS
+  local D=$1 NS=$2 pre=() f pid br
+  [ -n "$NS" ] && pre=(ip netns exec "$NS")
+  for f in "$D"/run/qemu/*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f" 2>/dev/null) || continue
+    if [ -n "$pid" ] && grep -qa qemu "/proc/$pid/cmdline" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+  done
+  for br in $(sed -n "s/.*<bridge name=['\"]\([^'\"]*\)['\"].*/\1/p" \
+      "$D"/etc/qemu/networks/*.xml "$D"/run/network/*.xml 2>/dev/null | sort -u); do
+    if "${pre[@]}" ip link show "$br" >/dev/null 2>&1; then
+      log "removing bridge $br left by a killed daemon ($D)"
+      "${pre[@]}" ip link del "$br" 2>/dev/null || true
+    fi
+  done
+}
+
 # run_instance starts libvirtd (and virtlogd when asked) for D inside a new
 # mount namespace, optionally inside network namespace NS.
 run_instance() { # D NS WITH_VIRTLOGD
   local D=$1 NS=$2 LOGD=$3 pre=()
   alive "$D/libvirtd.pid" && return 0
   # A daemon that is not running starts as after a reboot: no runtime state,
-  # so it autostarts its networks and pools again.
+  # so it autostarts its networks and pools again. What a killed daemon
+  # left behind goes first: its guests and its networks' bridges.
+  clear_leftovers "$D" "$NS"
   rm -rf "$D"/sock/* "$D"/run/*
   mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
   [ -n "$NS" ] && pre=(ip netns exec "$NS")
