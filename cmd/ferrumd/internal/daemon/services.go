@@ -29,6 +29,7 @@ var serviceProviders = []struct {
 	register func(ctx context.Context, d serviceDeps) error
 }{
 	// One line per provider package: {"name", registerName},
+	{"pool configuration", registerPoolConfig},
 }
 
 // registerServices registers every provider of serviceProviders.
