@@ -154,8 +154,8 @@ func TestBadPoolRequestsChangeNothing(t *testing.T) {
 			if code != 4096 {
 				t.Fatalf("%s returned %d, want 4096", tt.method, code)
 			}
-			if j := f.wait(out); j.State != jobs.Exception || j.ErrorCode == 0 {
-				t.Fatalf("job %v code %d", j.State, j.ErrorCode)
+			if j := f.wait(out); j.State != jobs.Exception || j.ErrorCode != 8 {
+				t.Fatalf("job %v ErrorCode %d, want Exception with 8 Insufficient Resources", j.State, j.ErrorCode)
 			}
 			if after := f.state(); after != before {
 				t.Fatalf("state changed:\n%s\n→\n%s", before, after)

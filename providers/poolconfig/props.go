@@ -24,12 +24,6 @@ func checkName(what, name string) error {
 	return nil
 }
 
-// given reports whether in carries a non-null value for name.
-func given(in *cim.Instance, name string) bool {
-	v, ok := in.Get(name)
-	return ok && !v.IsNull()
-}
-
 // uintProp reads an unsigned property, also from the text CIM-XML clients
 // send for embedded instances.
 func uintProp(in *cim.Instance, name string) (uint64, bool, error) {
