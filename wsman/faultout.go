@@ -4,8 +4,7 @@ import "bytes"
 
 // faultEnvelope writes f as a SOAP fault in version v (digest §2.6).
 func faultEnvelope(v soapVersion, f *Fault, relatesTo string) *bytes.Buffer {
-	rp := reply{action: f.kind.action(), relatesTo: relatesTo, headers: func(w xw) { faultHeaders(w, f) },
-		eventing: f.kind.ns == nsWSE}
+	rp := reply{action: f.kind.action(), relatesTo: relatesTo, headers: func(w xw) { faultHeaders(w, f) }}
 	return envelope(v, rp, func(w xw) {
 		if v == soap11 {
 			writeFault11(w, f)

@@ -30,6 +30,7 @@ var serviceProviders = []struct {
 }{
 	// One line per provider package: {"name", registerName},
 	{"pool configuration", registerPoolConfig},
+	{"migration", registerMigration},
 }
 
 // registerServices registers every provider of serviceProviders.
