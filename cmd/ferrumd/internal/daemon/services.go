@@ -31,6 +31,7 @@ var serviceProviders = []struct {
 	// One line per provider package: {"name", registerName},
 	{"pool configuration", registerPoolConfig},
 	{"migration", registerMigration},
+	{"virtual switch", registerVSwitch},
 }
 
 // registerServices registers every provider of serviceProviders.
