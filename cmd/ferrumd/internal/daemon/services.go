@@ -32,6 +32,7 @@ var serviceProviders = []struct {
 	{"pool configuration", registerPoolConfig},
 	{"migration", registerMigration},
 	{"virtual switch", registerVSwitch},
+	{"snapshot", registerSnapshot},
 }
 
 // registerServices registers every provider of serviceProviders.
