@@ -170,14 +170,19 @@ func (f *fixture) stoppedVM(h *sim.Host, name string, memMiB uint64) backends.VM
 	return vm
 }
 
-// hog fills h's free memory but for leaveMiB with a running VM.
+// hog fills h's free memory but for leaveMiB with running VMs.
 func (f *fixture) hog(h *sim.Host, leaveMiB uint64) {
 	f.t.Helper()
-	info, err := h.Info(f.ctx)
-	if err != nil {
-		f.t.Fatal(err)
+	for n := 0; ; n++ {
+		info, err := h.Info(f.ctx)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if info.FreeMiB <= leaveMiB {
+			return
+		}
+		f.runningVM(h, fmt.Sprintf("hog%d", n), min(info.FreeMiB-leaveMiB, info.Limits.MaxMemoryMiB))
 	}
-	f.runningVM(h, "hog", info.FreeMiB-leaveMiB)
 }
 
 func (f *fixture) vmOn(h *sim.Host, id string) backends.VM {
