@@ -51,6 +51,12 @@ type fixture struct {
 
 func newFixture(t testing.TB, hosts int) *fixture {
 	t.Helper()
+	return newFixtureJobs(t, hosts, true)
+}
+
+// newFixtureJobs builds a fixture; without jobs the methods run at once.
+func newFixtureJobs(t testing.TB, hosts int, withJobs bool) *fixture {
+	t.Helper()
 	dc, err := sim.NewDataCenter(sim.Config{Hosts: hosts, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
@@ -80,11 +86,15 @@ func newFixture(t testing.TB, hosts int) *fixture {
 		inv.hosts = append(inv.hosts, h)
 		inv.byID[h.ID()] = h
 	}
-	vp, err := virt.Register(ctx, d, ip, inv, jm, virt.Options{Log: quiet, Store: store})
+	run := jm
+	if !withJobs {
+		run = nil
+	}
+	vp, err := virt.Register(ctx, d, ip, inv, run, virt.Options{Log: quiet, Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Register(ctx, d, ip, vp, jm, Options{Log: quiet, Inventory: inv}); err != nil {
+	if _, err := Register(ctx, d, ip, vp, run, Options{Log: quiet, Inventory: inv}); err != nil {
 		t.Fatal(err)
 	}
 	return &fixture{t: t, d: d, dc: dc, jobs: jm, ctx: ctx}

@@ -230,3 +230,33 @@ func TestVMMethodsStillReachVirt(t *testing.T) {
 		t.Fatalf("nic after a refused call %+v", n)
 	}
 }
+
+// TestWithoutJobsMethodsRunAtOnce: without a job manager, DefineSystem,
+// ModifyResourceSettings and DestroySystem answer 0 when done.
+func TestWithoutJobsMethodsRunAtOnce(t *testing.T) {
+	f := newFixtureJobs(t, 1, false)
+	code, out := f.invoke(0, "DefineSystem", cim.Params{switchSettings("lab")})
+	if rv, _ := out.Get("ResultingSystem"); code != 0 || rv.IsNull() {
+		t.Fatalf("DefineSystem: %d %v", code, out)
+	}
+	if !slices.Contains(f.switches(0), "lab") {
+		t.Fatal("no switch lab after DefineSystem")
+	}
+	vm := f.webVM(0, "web", "lab", 3)
+	mac := vm.NICs[0].MAC
+	if code, _ := f.invoke(0, "ModifyResourceSettings", retagParams(f.sw(0, "lab"), mac, 4)); code != 0 {
+		t.Fatalf("ModifyResourceSettings: %d", code)
+	}
+	if n := f.nic(0, vm.UUID, mac); n.VLAN != 4 {
+		t.Fatalf("nic %+v", n)
+	}
+	if err := f.host(0).VMs().Undefine(f.ctx, vm.UUID); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := f.invoke(0, "DestroySystem", destroyParams(f.sw(0, "lab"))); code != 0 {
+		t.Fatalf("DestroySystem: %d", code)
+	}
+	if slices.Contains(f.switches(0), "lab") {
+		t.Fatal("switch lab still there")
+	}
+}
