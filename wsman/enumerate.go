@@ -108,22 +108,33 @@ func parseCount(n *node, what string) (int, *Fault) {
 // parseExpires reads wsen:Expires, an xs:duration or an xs:dateTime, and
 // caps it at MaxEnumerationExpiry.
 func (h *Handler) parseExpires(s string) (abs time.Time, asDuration bool, asked time.Duration, f *Fault) {
-	now := h.opts.Now()
-	limit := now.Add(h.opts.MaxEnumerationExpiry)
+	return parseExpiry(s, h.opts.Now(), h.opts.MaxEnumerationExpiry, faultInvalidExpirationTime)
+}
+
+// parseExpiry reads an Expires element of WS-Enumeration or WS-Eventing:
+// an xs:duration or a future xs:dateTime, relative to now and capped at
+// limit (no cap when limit is 0). A bad value is a fault of kind.
+func parseExpiry(s string, now time.Time, limit time.Duration, kind *faultKind) (abs time.Time, asDuration bool, asked time.Duration, f *Fault) {
+	capped := func(d time.Duration) time.Duration {
+		if limit > 0 {
+			return min(d, limit)
+		}
+		return d
+	}
 	if strings.HasPrefix(s, "P") || strings.HasPrefix(s, "-P") {
 		d, err := parseXSDuration(s)
 		if err != nil || d <= 0 {
-			return abs, true, 0, newFault(faultInvalidExpirationTime, "", "Expires %q is not a positive xs:duration.", s)
+			return abs, true, 0, newFault(kind, "", "Expires %q is not a positive xs:duration.", s)
 		}
-		d = min(d, h.opts.MaxEnumerationExpiry)
+		d = capped(d)
 		return now.Add(d), true, d, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil || !t.After(now) {
-		return abs, false, 0, newFault(faultInvalidExpirationTime, "", "Expires %q is neither a positive xs:duration nor a future xs:dateTime.", s)
+		return abs, false, 0, newFault(kind, "", "Expires %q is neither a positive xs:duration nor a future xs:dateTime.", s)
 	}
-	if t.After(limit) {
-		t = limit
+	if d := capped(t.Sub(now)); d < t.Sub(now) {
+		t = now.Add(d)
 	}
 	return t, false, t.Sub(now), nil
 }

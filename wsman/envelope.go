@@ -46,6 +46,7 @@ type request struct {
 	requestEPR            bool
 	countEstimate         bool
 	fragment              bool
+	identifier            string // wse:Identifier of an eventing subscription
 }
 
 // An option is one wsman:Option of the OptionSet header.
@@ -152,6 +153,11 @@ func (r *request) readHeader(h *node) (bool, *Fault) {
 		return r.readAddressingHeader(h)
 	case nsWSMAN:
 		return r.readManagementHeader(h)
+	case nsWSE:
+		if h.Local == "Identifier" {
+			r.identifier = h.text()
+			return true, nil
+		}
 	}
 	return false, nil
 }

@@ -16,6 +16,9 @@ var envelopeNamespaces = []struct{ prefix, uri string }{
 // prefixFor returns the prefix responses use for a namespace ("s" for the
 // SOAP envelope, whose faults have no namespace of their own).
 func prefixFor(uri string) string {
+	if uri == nsWSE {
+		return "wse"
+	}
 	for _, n := range envelopeNamespaces {
 		if n.uri == uri {
 			return n.prefix
@@ -29,6 +32,9 @@ type reply struct {
 	action    string
 	relatesTo string
 	headers   func(w xw) // further headers, or nil
+	// eventing declares the wse prefix too; other responses leave it out
+	// so that they stay as they were before eventing.
+	eventing bool
 }
 
 // writeEnvelopeStart writes the XML declaration, the Envelope with its
@@ -38,6 +44,9 @@ func writeEnvelopeStart(w xw, v soapVersion, rp reply) {
 	attrs := []string{"xmlns:s", v.ns()}
 	for _, n := range envelopeNamespaces {
 		attrs = append(attrs, "xmlns:"+n.prefix, n.uri)
+	}
+	if rp.eventing {
+		attrs = append(attrs, "xmlns:wse", nsWSE)
 	}
 	w.open("s:Envelope", attrs...)
 	w.open("s:Header")

@@ -4,7 +4,8 @@ import "bytes"
 
 // faultEnvelope writes f as a SOAP fault in version v (digest §2.6).
 func faultEnvelope(v soapVersion, f *Fault, relatesTo string) *bytes.Buffer {
-	rp := reply{action: f.kind.action(), relatesTo: relatesTo, headers: func(w xw) { faultHeaders(w, f) }}
+	rp := reply{action: f.kind.action(), relatesTo: relatesTo, headers: func(w xw) { faultHeaders(w, f) },
+		eventing: f.kind.ns == nsWSE}
 	return envelope(v, rp, func(w xw) {
 		if v == soap11 {
 			writeFault11(w, f)

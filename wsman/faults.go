@@ -47,6 +47,13 @@ var (
 	faultInvalidRepresentation             = &faultKind{false, nsWXF, "InvalidRepresentation", "The XML content was invalid."}
 	faultPolymorphismModeNotSupported      = &faultKind{false, nsWSMB, "PolymorphismModeNotSupported", "The requested polymorphism mode is not supported."}
 
+	faultDeliveryModeRequestedUnavailable = &faultKind{false, nsWSE, "DeliveryModeRequestedUnavailable", "The requested delivery mode is not supported."}
+	faultEventSourceUnableToProcess       = &faultKind{false, nsWSE, "EventSourceUnableToProcess", "The event source cannot process the subscription."}
+	faultEventingFilteringUnavailable     = &faultKind{false, nsWSE, "FilteringRequestedUnavailable", "The requested filter dialect is not supported."}
+	faultEventingInvalidExpirationTime    = &faultKind{false, nsWSE, "InvalidExpirationTime", "The expiration time requested is invalid."}
+	faultEventingInvalidMessage           = &faultKind{false, nsWSE, "InvalidMessage", "The request message has unknown or invalid content and cannot be processed."}
+	faultUnableToRenew                    = &faultKind{false, nsWSE, "UnableToRenew", "The subscription could not be renewed."}
+
 	faultMustUnderstand  = &faultKind{false, "", "MustUnderstand", "A header marked mustUnderstand was not understood."}
 	faultVersionMismatch = &faultKind{false, "", "VersionMismatch", "The SOAP envelope namespace is not supported; use SOAP 1.2."}
 )
@@ -99,6 +106,8 @@ func (k *faultKind) action() string {
 		return nsWXF + "/fault"
 	case nsWSEN:
 		return nsWSEN + "/fault"
+	case nsWSE:
+		return nsWSE + "/fault"
 	case nsWSMB:
 		return "http://schemas.dmtf.org/wbem/wsman/1/cimbinding/fault"
 	}

@@ -49,6 +49,13 @@ type Options struct {
 	// enumeration contexts of one user (64) and of everyone (4096).
 	MaxEnumerationsPerUser int
 	MaxEnumerations        int
+	// MaxSubscriptionExpiry caps the wse:Expires of WS-Eventing
+	// subscriptions; 0 means no cap. A subscription without wse:Expires
+	// never expires.
+	MaxSubscriptionExpiry time.Duration
+	// EventClient sends wse:SubscriptionEnd notices (an http.Client with
+	// a 30 s timeout).
+	EventClient *http.Client
 	// Log receives request errors (slog.Default()).
 	Log *slog.Logger
 	// Now is the clock (time.Now); tests set it.
@@ -99,11 +106,13 @@ func (o *Options) setDefaults() {
 // auth.RequireBasic. It is safe for concurrent use; Close releases the
 // enumeration contexts it holds.
 type Handler struct {
-	d     *cimom.Dispatcher
-	opts  Options
-	log   *slog.Logger
-	enums *enumStore
-	order propertyOrder
+	d      *cimom.Dispatcher
+	opts   Options
+	log    *slog.Logger
+	enums  *enumStore
+	order  propertyOrder
+	events *expiryTimers // WS-Eventing expiries
+	sender *Deliverer    // sends wse:SubscriptionEnd
 }
 
 // NewHandler returns a Handler that serves d.
@@ -111,13 +120,18 @@ func NewHandler(d *cimom.Dispatcher, opts Options) *Handler {
 	opts.setDefaults()
 	h := &Handler{d: d, opts: opts, log: opts.Log}
 	h.enums = newEnumStore(opts)
+	h.events = newExpiryTimers(opts.Now, h.expire)
+	h.sender = NewDeliverer(d, DelivererOptions{Client: opts.EventClient, Log: opts.Log})
+	h.loadExpiries()
 	return h
 }
 
-// Close ends every open enumeration and stops the janitor that expires
-// them. The Handler must not be used afterwards.
+// Close ends every open enumeration, stops the janitor that expires them
+// and the timers that expire WS-Eventing subscriptions (which persist and
+// resume with the next Handler). The Handler must not be used afterwards.
 func (h *Handler) Close() error {
 	h.enums.close()
+	h.events.close()
 	return nil
 }
 
@@ -244,6 +258,14 @@ func (h *Handler) route(req *request) opFunc {
 		return h.renew
 	case actionGetStatus:
 		return h.getStatus
+	case actionSubscribe:
+		return h.subscribe
+	case actionRenewSub:
+		return h.renewSubscription
+	case actionGetStatusSub:
+		return h.getStatusSubscription
+	case actionUnsubscribe:
+		return h.unsubscribe
 	}
 	if req.resourceURI != "" && strings.HasPrefix(req.action, strings.TrimSuffix(req.resourceURI, "/")+"/") ||
 		strings.Contains(req.action, cimSchemaPath) {

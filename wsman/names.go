@@ -33,6 +33,27 @@ const (
 	actionRelease   = nsWSEN + "/Release"
 	actionRenew     = nsWSEN + "/Renew"
 	actionGetStatus = nsWSEN + "/GetStatus"
+
+	actionSubscribe       = nsWSE + "/Subscribe"
+	actionRenewSub        = nsWSE + "/Renew"
+	actionGetStatusSub    = nsWSE + "/GetStatus"
+	actionUnsubscribe     = nsWSE + "/Unsubscribe"
+	actionSubscriptionEnd = nsWSE + "/SubscriptionEnd"
+)
+
+// WS-Management eventing URIs (DSP0226 §10, digest §2.3). Events and acks
+// are also accepted under the misspelled base openwsman and Pegasus use.
+const (
+	wsmanBase         = "http://schemas.dmtf.org/wbem/wsman/1/wsman/"
+	wsmanMisspelled   = "http://schemas.xmlsoap.org/wbmem/wsman/1/wsman/"
+	actionEvent       = wsmanBase + "Event"
+	actionAck         = wsmanBase + "Ack"
+	deliveryPush      = nsWSE + "/DeliveryModes/Push"
+	deliveryPushAck   = wsmanBase + "PushWithAck"
+	deliveryEvents    = wsmanBase + "Events"
+	deliveryPull      = wsmanBase + "Pull"
+	endStatusCancel   = nsWSE + "/SourceCancelling"
+	endStatusShutdown = nsWSE + "/SourceShuttingDown"
 )
 
 // Filter dialects (digest §2.4). Both WQL URIs are accepted.

@@ -58,7 +58,6 @@ func TestHeaders(t *testing.T) {
 		{name: "locale_must_understand_unsupported"},
 		{name: "duplicate_action_header"},
 		{name: "unknown_action"},
-		{name: "eventing_subscribe_not_supported"},
 		{name: "reply_to_not_anonymous"},
 		{name: "invalid_operation_timeout"},
 		{name: "option_must_comply_unknown"},

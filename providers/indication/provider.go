@@ -37,10 +37,6 @@ const (
 	systemCreationClass = "CIM_ComputerSystem"
 )
 
-// SenderFactory returns the sender that delivers to a listener destination
-// instance, or a *cim.Error when the destination cannot be served.
-type SenderFactory func(dest *cim.Instance) (ind.Sender, error)
-
 // Config configures the provider.
 type Config struct {
 	// Host is the SystemName of the instances the provider names.
@@ -55,8 +51,9 @@ type Config struct {
 	// Export sends CIM-XML exports (a zero ExportClient when nil).
 	Export *cimxml.ExportClient
 	// WSMan, when not nil, serves CIM_ListenerDestinationWSManagement
-	// destinations.
-	WSMan SenderFactory
+	// destinations (wsman.Deliverer); it is given the destination and the
+	// subscription.
+	WSMan ind.Deliverer
 	Log   *slog.Logger
 }
 
@@ -175,8 +172,9 @@ func (p *Provider) CreateInstance(ctx context.Context, ns string, class *cim.Cla
 }
 
 // ModifyInstance implements cimom.InstanceModifier. Only a subscription's
-// SubscriptionState, OnFatalErrorPolicy and FailureTriggerTimeInterval can
-// change; a new state takes effect at once.
+// SubscriptionState, OnFatalErrorPolicy, FailureTriggerTimeInterval,
+// SubscriptionDuration and SubscriptionInfo can change; a new state or
+// policy takes effect at once, and the others leave the delivery as it is.
 func (p *Provider) ModifyInstance(ctx context.Context, ns string, class *cim.Class, path cim.ObjectPath, changes *cim.Instance) error {
 	if !strings.EqualFold(class.Name, ClassSubscription) {
 		return cim.Errorf(cim.ErrNotSupported, "instances of %s cannot be modified; delete and create them", class.Name)
@@ -188,7 +186,7 @@ func (p *Provider) ModifyInstance(ctx context.Context, ns string, class *cim.Cla
 	next := cur.Clone()
 	for _, pv := range changes.Properties {
 		switch strings.ToLower(pv.Name) {
-		case "subscriptionstate", "onfatalerrorpolicy", "failuretriggertimeinterval":
+		case "subscriptionstate", "onfatalerrorpolicy", "failuretriggertimeinterval", "subscriptionduration", "subscriptioninfo":
 			next.Set(pv.Name, pv.Value)
 		default:
 			if old, _ := cur.Get(pv.Name); !cim.Equal(old, pv.Value) {
@@ -204,6 +202,11 @@ func (p *Provider) ModifyInstance(ctx context.Context, ns string, class *cim.Cla
 	}
 	if err := p.cfg.Store.ReplaceInstance(ctx, ns, normalize(path), next); err != nil {
 		return err
+	}
+	if cim.Equal(mustGet(cur, "SubscriptionState"), mustGet(next, "SubscriptionState")) &&
+		cim.Equal(mustGet(cur, "OnFatalErrorPolicy"), mustGet(next, "OnFatalErrorPolicy")) &&
+		p.cfg.Service.Active(subscriptionID(ns, normalize(path))) {
+		return nil // nothing the delivery depends on changed
 	}
 	return p.activate(ctx, ns, normalize(path), next)
 }

@@ -154,7 +154,7 @@ func (p *Provider) activate(ctx context.Context, ns string, path cim.ObjectPath,
 	if err != nil {
 		return err
 	}
-	sender, err := p.sender(dest)
+	sender, err := p.sender(dest, sub)
 	if err != nil {
 		return err
 	}
@@ -171,13 +171,14 @@ func (p *Provider) activate(ctx context.Context, ns string, path cim.ObjectPath,
 	})
 }
 
-// sender returns the sender for a destination instance.
-func (p *Provider) sender(dest *cim.Instance) (ind.Sender, error) {
+// sender returns the sender for a destination instance and the
+// subscription that uses it.
+func (p *Provider) sender(dest, sub *cim.Instance) (ind.Sender, error) {
 	if strings.EqualFold(dest.ClassName, ClassDestWSMan) {
 		if p.cfg.WSMan == nil {
 			return nil, cim.Errorf(cim.ErrNotSupported, "WS-Management destinations are not served")
 		}
-		return p.cfg.WSMan(dest)
+		return p.cfg.WSMan.Sender(dest, sub)
 	}
 	url := dest.Str("Destination")
 	return ind.SenderFunc(func(ctx context.Context, x *cim.Instance) error {

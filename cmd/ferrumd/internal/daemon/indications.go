@@ -6,16 +6,22 @@ import (
 
 	"github.com/ferrum-virt/ferrum/cimom/indication"
 	indprov "github.com/ferrum-virt/ferrum/providers/indication"
+	"github.com/ferrum-virt/ferrum/wsman"
 )
 
 // startIndications registers the DSP1054 subscription provider in
-// root/interop, activates the stored subscriptions, and makes store-backed
+// root/interop, with WS-Management destinations delivered by wsman,
+// activates the stored subscriptions, and makes store-backed
 // classes raise lifecycle indications by wrapping the dispatcher's store.
 // Providers publish through e.indications. The service stops with the
 // engine.
 func startIndications(ctx context.Context, e *engine, host string, log *slog.Logger) error {
 	raw := e.d.Store
-	_, svc, err := indprov.Register(ctx, e.d, e.interop, indprov.Config{Host: host, Store: raw, Log: log.With("component", "indication")},
+	// WS-Management listeners get DSP0226 event messages; WS-Eventing
+	// Subscribe (wsman.Handler) creates their subscriptions.
+	ws := wsman.NewDeliverer(e.d, wsman.DelivererOptions{Log: log.With("component", "wsman-events")})
+	_, svc, err := indprov.Register(ctx, e.d, e.interop,
+		indprov.Config{Host: host, Store: raw, WSMan: ws, Log: log.With("component", "indication")},
 		indication.Config{Log: log.With("component", "indication")})
 	if err != nil {
 		return err

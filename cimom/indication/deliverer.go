@@ -1,0 +1,20 @@
+package indication
+
+import "github.com/ferrum-virt/ferrum/cimom/cim"
+
+// A Deliverer makes the Senders of one listener protocol: given a
+// subscription's listener destination instance and the subscription
+// instance itself (whose SubscriptionInfo may carry protocol data), it
+// returns the Sender that delivers to that listener, or a *cim.Error when
+// the destination cannot be served. Bindings implement it (wsman for
+// CIM_ListenerDestinationWSManagement), so that the core never imports
+// them; the daemon hands it to the subscription provider.
+type Deliverer interface {
+	Sender(dest, sub *cim.Instance) (Sender, error)
+}
+
+// DelivererFunc adapts a function to Deliverer.
+type DelivererFunc func(dest, sub *cim.Instance) (Sender, error)
+
+// Sender calls f.
+func (f DelivererFunc) Sender(dest, sub *cim.Instance) (Sender, error) { return f(dest, sub) }
