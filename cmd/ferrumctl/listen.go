@@ -27,6 +27,9 @@ import (
 type listenOptions struct {
 	url, protocol, query, namespace, listen, callbackHost string
 	insecure                                              bool
+	urlSet                                                bool          // --url was given
+	delivery                                              string        // wsman: push or pushwithack
+	expires                                               time.Duration // wsman: the subscription's expiry, renewed at half
 }
 
 func newListenCommand() *cobra.Command {
@@ -34,20 +37,28 @@ func newListenCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "listen",
 		Short: "Subscribe to indications and print each as a JSON line",
-		Long: `listen starts a CIM-XML indication listener, subscribes it to the server
-(creating a CIM_IndicationFilter, a CIM_ListenerDestinationCIMXML and a
-CIM_IndicationSubscription in root/interop over CIM-XML), prints every
-indication it receives as one JSON line on stdout, and deletes what it created
-when it ends (SIGINT or SIGTERM).`,
+		Long: `listen starts an indication listener, subscribes it to the server, prints
+every indication it receives as one JSON line on stdout, and unsubscribes when
+it ends (SIGINT or SIGTERM).
+
+With --protocol cimxml (the default) it creates a CIM_IndicationFilter, a
+CIM_ListenerDestinationCIMXML and a CIM_IndicationSubscription in root/interop
+over CIM-XML, and deletes them at the end. With --protocol wsman it subscribes
+through WS-Eventing (DSP0226 §10) at the server's /wsman, receives WS-Man event
+messages (acknowledging them in PushWithAck mode), renews the subscription
+while it runs and sends Unsubscribe at the end.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.urlSet = cmd.Flags().Changed("url")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runListen(ctx, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.url, "url", "http://localhost:5988", "the server, with credentials: http://user:pw@host:5988")
-	f.StringVar(&o.protocol, "protocol", "cimxml", "how to subscribe: cimxml (wsman is not served yet)")
+	f.StringVar(&o.url, "url", "http://localhost:5988", "the server, with credentials: http://user:pw@host:5988 (wsman: http://localhost:5985/wsman)")
+	f.StringVar(&o.protocol, "protocol", "cimxml", "how to subscribe: cimxml or wsman")
+	f.StringVar(&o.delivery, "delivery", "pushwithack", "wsman delivery mode: push or pushwithack")
+	f.DurationVar(&o.expires, "expires", 10*time.Minute, "wsman: the subscription's expiry, renewed at half of it while listening")
 	f.StringVar(&o.query, "query", "SELECT * FROM CIM_InstIndication", "the WQL filter")
 	f.StringVar(&o.namespace, "namespace", "root/virt", "the source namespace of the indications")
 	f.StringVar(&o.listen, "listen", "127.0.0.1:0", "the listener's address")
@@ -58,8 +69,12 @@ when it ends (SIGINT or SIGTERM).`,
 
 // runListen subscribes, prints indications until ctx ends, and unsubscribes.
 func runListen(ctx context.Context, o listenOptions, stdout, stderr io.Writer) error {
-	if o.protocol != "cimxml" {
-		return fmt.Errorf("--protocol %s: only cimxml is supported", o.protocol)
+	switch o.protocol {
+	case "cimxml":
+	case "wsman":
+		return runListenWSMan(ctx, o, stdout, stderr)
+	default:
+		return fmt.Errorf("--protocol %s: use cimxml or wsman", o.protocol)
 	}
 	u, err := url.Parse(o.url)
 	if err != nil {
@@ -75,9 +90,9 @@ func runListen(ctx context.Context, o listenOptions, stdout, stderr io.Writer) e
 		u.Path = "/cimom"
 	}
 	cfg.URL = u.String()
-	ln, err := net.Listen("tcp", o.listen)
+	ln, dest, err := listenerAddress(o)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.listen, err)
+		return err
 	}
 	var mu sync.Mutex
 	enc := json.NewEncoder(stdout)
@@ -89,11 +104,6 @@ func runListen(ctx context.Context, o listenOptions, stdout, stderr io.Writer) e
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 
-	dest := "http://" + ln.Addr().String() + "/"
-	if o.callbackHost != "" {
-		_, port, _ := net.SplitHostPort(ln.Addr().String())
-		dest = "http://" + net.JoinHostPort(o.callbackHost, port) + "/"
-	}
 	c := client.NewCIMXML(cfg)
 	created, err := subscribe(ctx, c, o, dest)
 	defer unsubscribe(c, created, stderr)
@@ -103,6 +113,21 @@ func runListen(ctx context.Context, o listenOptions, stdout, stderr io.Writer) e
 	fmt.Fprintf(stderr, "listening on %s for %q\n", dest, o.query)
 	<-ctx.Done()
 	return nil
+}
+
+// listenerAddress opens the listener's socket and returns the URL the
+// server reaches it at.
+func listenerAddress(o listenOptions) (net.Listener, string, error) {
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return nil, "", fmt.Errorf("listen on %s: %w", o.listen, err)
+	}
+	dest := "http://" + ln.Addr().String() + "/"
+	if o.callbackHost != "" {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		dest = "http://" + net.JoinHostPort(o.callbackHost, port) + "/"
+	}
+	return ln, dest, nil
 }
 
 // subscribe creates the filter, the destination and the subscription; it
