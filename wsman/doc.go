@@ -49,6 +49,42 @@
 //   - Extrinsic methods: action ResourceURI/Method, body Method_INPUT, reply
 //     Method_OUTPUT with the output parameters and ReturnValue last, under the
 //     action plus "Response".
+//   - WS-Eventing Subscribe, Renew, GetStatus, Unsubscribe (DSP0226 §10),
+//     below.
+//
+// # Eventing
+//
+// Subscribe takes the Push and PushWithAck delivery modes, an http or https
+// NotifyTo (its reference parameters are echoed as headers of every event),
+// an optional EndTo, Expires as xs:duration or xs:dateTime (the grant is
+// answered in the same form; without Expires the subscription does not
+// expire) and a WQL or CQL filter. The ResourceURI names an indication class
+// (CIM_InstCreation, …; without a filter that is SELECT * FROM the class) or
+// is AllClassesURI with a filter; __cimnamespace limits the source
+// namespace. Bookmarks and heartbeats are refused (wsman:UnsupportedFeature),
+// other modes give wse:DeliveryModeRequestedUnavailable, other dialects
+// wse:FilteringRequestedUnavailable, filters that do not parse or select no
+// indication class wsman:CannotProcessFilter.
+//
+// Each subscription is the DSP1054 trio, created through the dispatcher in
+// root/interop: a CIM_IndicationFilter and a
+// CIM_ListenerDestinationWSManagement named "wse:" plus the identifier, and
+// a CIM_IndicationSubscription whose SubscriptionInfo keeps the identifier,
+// the expiry and the reference parameters (eventInfo). The indication
+// provider persists and activates them, so subscriptions survive restarts;
+// the Handler re-arms their expiries when it starts. The response's
+// SubscriptionManager is the request's wsa:To with the ResourceURI and a
+// wse:Identifier; Renew, GetStatus and Unsubscribe name it in a
+// wse:Identifier header (unknown: wse:UnableToRenew for Renew,
+// wse:InvalidMessage otherwise). At expiry the trio is deleted and EndTo,
+// when given, receives wse:SubscriptionEnd (SourceCancelling).
+//
+// Deliverer is the indication service's indication.Deliverer for these
+// destinations: it sends each indication as a DSP0226 event (action
+// …/wsman/Event, body the DSP0230 instance); in PushWithAck mode the
+// listener must answer with wsman:Ack relating to the event, or the delivery
+// failed and is retried. NewEventListener is the listener side, used by
+// ferrumctl listen --protocol wsman.
 //
 // # Enumeration contexts
 //

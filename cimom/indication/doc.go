@@ -24,5 +24,7 @@
 // decorator of the dispatcher's InstanceStore; providers publish their own
 // with Publish and the InstCreation/InstModification/InstDeletion/Alert
 // helpers. The transport of each subscription is a Sender: CIM-XML export
-// (cimxml.ExportClient) or WS-Management push (wsman eventing).
+// (cimxml.ExportClient) or WS-Management push, whose Senders come from a
+// Deliverer the wsman binding implements (wsman.Deliverer), so that the core
+// never imports a binding.
 package indication
