@@ -119,6 +119,9 @@ func testSnapshots(t *testing.T, mk func(*testing.T) *fixture) {
 	t.Run("running VM: a checkpoint with LiveSnapshots, else a *StateError", func(t *testing.T) {
 		testLiveSnapshot(t, mk(t))
 	})
+	t.Run("a VM with a qcow2 volume: snapshot, detach the disk, apply → the disk is back", func(t *testing.T) {
+		testVolumeSnapshot(t, mk(t))
+	})
 	t.Run("undefine discards the snapshots", func(t *testing.T) {
 		f := mk(t)
 		s := f.snapshots()
@@ -195,4 +198,26 @@ func testLiveSnapshot(t *testing.T, f *fixture) {
 	must(t, "Stop", f.h.VMs().Stop(f.ctx, vm.UUID))
 	must(t, "ApplySnapshot live", s.ApplySnapshot(f.ctx, vm.UUID, "live"))
 	f.wantState(vm.UUID, backends.StateRunning)
+}
+
+func testVolumeSnapshot(t *testing.T, f *fixture) {
+	s := f.snapshots()
+	vol := f.volume(f.pool(), 1<<30)
+	vm := f.define(f.spec(func(sp *backends.VMSpec) { sp.Disks = []backends.DiskSpec{{Volume: &vol.Ref}} }))
+	disk := f.get(vm.UUID).Disks[0]
+	snap := f.snapshot(s, vm.UUID, "with-disk")
+	if len(snap.Config.Disks) != 1 || snap.Config.Disks[0].Volume == nil || *snap.Config.Disks[0].Volume != vol.Ref {
+		t.Fatalf("snapshot disks %+v, want volume %s", snap.Config.Disks, vol.Ref)
+	}
+	must(t, "DetachDisk", f.h.VMs().DetachDisk(f.ctx, vm.UUID, disk.Target))
+	if n := len(f.get(vm.UUID).Disks); n != 0 {
+		t.Fatalf("%d disks after detaching", n)
+	}
+	must(t, "ApplySnapshot", s.ApplySnapshot(f.ctx, vm.UUID, "with-disk"))
+	got := f.get(vm.UUID).Disks
+	if len(got) != 1 || got[0].Target != disk.Target || got[0].Volume == nil || *got[0].Volume != vol.Ref {
+		t.Fatalf("disks after applying %+v, want %+v", got, disk)
+	}
+	must(t, "DeleteSnapshot", s.DeleteSnapshot(f.ctx, vm.UUID, "with-disk"))
+	f.tree(s, vm.UUID)
 }

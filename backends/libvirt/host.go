@@ -55,8 +55,8 @@ type KernelBoot struct {
 }
 
 // A Host is one libvirt daemon connection (one hypervisor driver) seen as a
-// backends.Host. It implements backends.Migrator. It is safe for concurrent
-// use; Close ends it.
+// backends.Host. It implements backends.Migrator and backends.Snapshots. It
+// is safe for concurrent use; Close ends it.
 type Host struct {
 	l       *golibvirt.Libvirt
 	uri     string

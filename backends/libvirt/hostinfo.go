@@ -25,18 +25,20 @@ const (
 
 // driverCaps declares what each driver can do. The test driver keeps
 // definitions and states in memory: it has no device hot-plug, volume
-// resize, volume streams nor migration. Graphics and pool types are refined
+// resize, volume streams nor migration; it checkpoints running domains,
+// while QEMU's internal snapshots are taken of stopped domains only (a
+// running checkpoint needs a qcow2 disk to hold the memory image). Graphics and pool types are refined
 // from the daemon's domain and pool capabilities where it reports them.
 var driverCaps = map[driverKind]backends.Capabilities{
 	driverQEMU: {
-		LiveMigration: true, OfflineMigration: true, SaveRestore: true,
+		LiveMigration: true, OfflineMigration: true, SaveRestore: true, Snapshots: true,
 		HotplugVCPU: true, HotplugMemory: true, HotplugDisk: true, HotplugNIC: true,
 		Graphics:    []backends.GraphicsType{backends.GraphicsVNC, backends.GraphicsSPICE},
 		VolumeClone: true, LinkedClone: true, VolumeResize: true, ImportExport: true,
 		PoolTypes: []string{backends.PoolDir},
 	},
 	driverTest: {
-		SaveRestore: true, HotplugVCPU: true, HotplugMemory: true,
+		SaveRestore: true, Snapshots: true, LiveSnapshots: true, HotplugVCPU: true, HotplugMemory: true,
 		VolumeClone: true, LinkedClone: true,
 		PoolTypes: []string{backends.PoolDir},
 	},
