@@ -16,7 +16,9 @@
 // ElementName its name, CreationTime when it was taken, and RASDs
 // "Ferrum:<vm>/snapshot/<name>/<device>" aggregated by
 // Ferrum_VirtualSystemSettingDataComponent; those classes are the
-// virtualization provider's, extended (virt.Provider.Extend).
+// virtualization provider's, extended (virt.Provider.Extend). The settings
+// Ferrum keeps beside the backends (automatic startup and shutdown
+// actions, notes) are not snapshotted: a snapshot's VSSD shows the VM's.
 // Ferrum_SnapshotOfVirtualSystem links each snapshot to its VM, and
 // Ferrum_LastAppliedSnapshot links the VM to its current snapshot (the one
 // last taken or applied, which its state derives from).

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/ferrum-virt/ferrum/backends"
 	"github.com/ferrum-virt/ferrum/cimom/cim"
@@ -214,7 +215,7 @@ func (p *Provider) snapshotRASDs(class string) func(ctx context.Context, yield f
 			for _, s := range snaps {
 				_, rasds := p.settings(ctx, h, vm, s)
 				for _, r := range rasds {
-					if r.ClassName == class && !yield(r) {
+					if strings.EqualFold(r.ClassName, class) && !yield(r) {
 						return false
 					}
 				}
@@ -238,7 +239,7 @@ func (p *Provider) getSnapshotRASD(ctx context.Context, path cim.ObjectPath) (*c
 	_, rasds := p.settings(ctx, h, vm, s)
 	id := model.InstanceIDOf(path)
 	i := slices.IndexFunc(rasds, func(r *cim.Instance) bool {
-		return r.Str("InstanceID") == id && r.ClassName == path.ClassName
+		return r.Str("InstanceID") == id && strings.EqualFold(r.ClassName, path.ClassName)
 	})
 	if i < 0 {
 		return nil, notFound(path)
