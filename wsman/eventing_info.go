@@ -28,6 +28,9 @@ type eventInfo struct {
 	asDuration  bool      // grants are reported as durations
 	notifyTo    string    // NotifyTo reference parameters (nodesXML)
 	endTo       *epr      // nil: no EndTo
+	// sharedFilter: the subscription uses a filter that existed before
+	// it, which Unsubscribe and expiry leave in place.
+	sharedFilter bool
 }
 
 // marshal writes the info as the SubscriptionInfo XML.
@@ -40,6 +43,9 @@ func (in *eventInfo) marshal() string {
 	w.elem("f:ResourceURI", in.resourceURI)
 	if !in.expires.IsZero() {
 		w.elem("f:Expires", in.expires.UTC().Format(time.RFC3339Nano), "asDuration", fmt.Sprint(in.asDuration))
+	}
+	if in.sharedFilter {
+		w.empty("f:SharedFilter")
 	}
 	w.open("f:NotifyTo")
 	b.WriteString(in.notifyTo)
@@ -63,10 +69,11 @@ func parseEventInfo(s string) (*eventInfo, error) {
 		return nil, fmt.Errorf("subscription info: not a WS-Eventing subscription")
 	}
 	in := &eventInfo{
-		id:          root.child(nsFerrumEventing, "Identifier").text(),
-		manager:     root.child(nsFerrumEventing, "Manager").text(),
-		resourceURI: root.child(nsFerrumEventing, "ResourceURI").text(),
-		notifyTo:    nodesXML(root.child(nsFerrumEventing, "NotifyTo").childrenOrNil()),
+		id:           root.child(nsFerrumEventing, "Identifier").text(),
+		manager:      root.child(nsFerrumEventing, "Manager").text(),
+		resourceURI:  root.child(nsFerrumEventing, "ResourceURI").text(),
+		notifyTo:     nodesXML(root.child(nsFerrumEventing, "NotifyTo").childrenOrNil()),
+		sharedFilter: root.child(nsFerrumEventing, "SharedFilter") != nil,
 	}
 	if e := root.child(nsFerrumEventing, "Expires"); e != nil {
 		if in.expires, err = time.Parse(time.RFC3339Nano, e.text()); err != nil {

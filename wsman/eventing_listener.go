@@ -97,7 +97,7 @@ func (l *eventListener) event(w http.ResponseWriter, r *http.Request, hdr, body 
 		}
 	}
 	inst, err := l.decode(body)
-	if err == nil {
+	if err == nil && l.opts.OnEvent != nil {
 		ev.Indication = inst
 		err = l.opts.OnEvent(r.Context(), ev)
 	}

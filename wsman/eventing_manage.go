@@ -169,11 +169,16 @@ func (h *Handler) unsubscribe(ctx context.Context, rs *responder, req *request) 
 	return nil
 }
 
-// deleteEventSub deletes the subscription, then its filter and destination.
+// deleteEventSub deletes the subscription, then its destination and, unless
+// it existed before the subscription, its filter.
 func (h *Handler) deleteEventSub(ctx context.Context, s *eventSub) error {
 	in := cimom.InteropNamespace
 	var errs []error
-	for _, p := range []cim.ObjectPath{s.path, s.filter, s.dest} {
+	paths := []cim.ObjectPath{s.path, s.dest}
+	if !s.info.sharedFilter {
+		paths = append(paths, s.filter)
+	}
+	for _, p := range paths {
 		if err := h.d.DeleteInstance(ctx, in, p); err != nil && cim.StatusOf(err) != cim.ErrNotFound {
 			errs = append(errs, fmt.Errorf("delete %s: %w", p.ClassName, err))
 		}

@@ -99,6 +99,33 @@ func TestEventingSubscribe(t *testing.T) {
 				t.Errorf("a subscription without Expires has a duration: %v", s.Properties)
 			}
 		}},
+		{name: "eventing_subscribe_existing_filter", setup: existingFilter, check: func(t *testing.T, e *testEnv, r response) {
+			s := e.one(t, classSubscription)
+			fv, _ := s.Get("Filter")
+			fp, _ := fv.AsRef()
+			if name, _ := fp.Key("Name"); name.Str() != "vm-changes" || len(e.interop(t, classFilter)) != 1 {
+				t.Errorf("the subscription's filter is %v", fp)
+			}
+			m := identifierRE.FindSubmatch(r.body)
+			if m == nil {
+				t.Fatal("no identifier")
+			}
+			sub, err := e.h.findEventSub(context.Background(), string(m[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.h.deleteEventSub(context.Background(), sub); err != nil {
+				t.Fatal(err)
+			}
+			if len(e.interop(t, classFilter)) != 1 || len(e.interop(t, classSubscription)) != 0 {
+				t.Error("ending a subscription to an existing filter did not keep just the filter")
+			}
+		}},
+		{name: "eventing_subscribe_existing_filter_unknown", setup: existingFilter, check: func(t *testing.T, e *testEnv, _ response) {
+			if n := len(e.interop(t, classSubscription)) + len(e.interop(t, classDestWSMan)); n != 0 {
+				t.Errorf("%d instances created for an unknown filter", n)
+			}
+		}},
 		{name: "eventing_subscribe_delivery_mode_pull", check: none},
 		{name: "eventing_subscribe_send_bookmarks", check: none},
 		{name: "eventing_subscribe_heartbeats", check: none},
@@ -113,6 +140,18 @@ func TestEventingSubscribe(t *testing.T) {
 		{name: "eventing_subscribe_without_delivery", check: none},
 		{name: "eventing_subscribe_empty_body", check: none},
 	})
+}
+
+// existingFilter creates the filter vm-changes in the Interop namespace.
+func existingFilter(e *testEnv) map[string]string {
+	_, err := e.d.CreateInstance(context.Background(), cimom.InteropNamespace, cim.NewInstance(classFilter).
+		Set("SystemCreationClassName", cim.String("CIM_ComputerSystem")).Set("SystemName", cim.String("host1")).
+		Set("CreationClassName", cim.String(classFilter)).Set("Name", cim.String("vm-changes")).
+		Set("Query", cim.String("SELECT * FROM CIM_InstModification")).Set("QueryLanguage", cim.String("WQL")))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return nil
 }
 
 func hasProp(inst *cim.Instance, name string) bool {
