@@ -278,3 +278,28 @@ func TestSubscriptionExpiryResumesAfterRestart(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestCheckAck accepts wsman:Ack under both bases, relating to the event,
+// and nothing else.
+func TestCheckAck(t *testing.T) {
+	ack := func(action, relatesTo string) []byte {
+		return eventEnvelope(eventHeaders{to: anonymousAddress, action: action, messageID: newUUID(), relatesTo: relatesTo}, nil).Bytes()
+	}
+	const id = "uuid:44444444-4444-4444-8444-444444444444"
+	for _, c := range []struct {
+		name string
+		body []byte
+		ok   bool
+	}{
+		{"ack", ack(actionAck, id), true},
+		{"openwsman base", ack(wsmanMisspelled+"Ack", id), true},
+		{"other message", ack(actionAck, "uuid:other"), false},
+		{"not an ack", ack(actionEvent, id), false},
+		{"empty", nil, false},
+		{"not XML", []byte("<a>"), false},
+	} {
+		if err := checkAck(c.body, id); (err == nil) != c.ok {
+			t.Errorf("%s: checkAck = %v", c.name, err)
+		}
+	}
+}
