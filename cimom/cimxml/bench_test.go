@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -204,33 +203,6 @@ func BenchmarkOpenPull(b *testing.B) {
 }
 
 func BenchmarkGetInstance(b *testing.B) { benchGet(b) }
-
-// TestThroughputReport prints the benchmarks as a table when
-// CIMXML_BENCH=1 (go test -run TestThroughputReport -v ./cimom/cimxml).
-// It measures; it asserts nothing about speed.
-func TestThroughputReport(t *testing.T) {
-	if os.Getenv("CIMXML_BENCH") == "" {
-		t.Skip("set CIMXML_BENCH=1 to print the throughput table")
-	}
-	var rows []string
-	run := func(name string, fn func(*testing.B)) {
-		r := testing.Benchmark(fn)
-		var extra []string
-		for _, k := range []string{"inst/s", "B/inst", "p50-µs", "p99-µs"} {
-			if v, ok := r.Extra[k]; ok {
-				extra = append(extra, fmt.Sprintf("%.0f %s", v, k))
-			}
-		}
-		rows = append(rows, fmt.Sprintf("| %s | %d | %s | %d |", name, r.N, strings.Join(extra, ", "), r.AllocsPerOp()))
-	}
-	for _, n := range []int{1000, 10000} {
-		run(fmt.Sprintf("EnumerateInstances %d", n), func(b *testing.B) { benchEnumerate(b, n, "EnumerateInstances") })
-		run(fmt.Sprintf("EnumerateInstanceNames %d", n), func(b *testing.B) { benchEnumerate(b, n, "EnumerateInstanceNames") })
-		run(fmt.Sprintf("OpenEnumerateInstances+Pull %d", n), func(b *testing.B) { benchPull(b, n) })
-	}
-	run("GetInstance", benchGet)
-	t.Log("\n| operation | runs | result | allocs/op |\n|---|---|---|---|\n" + strings.Join(rows, "\n"))
-}
 
 // BenchmarkEncodeNamedInstance measures the encoder alone on the benchmark
 // instance: the part of an enumeration's cost that is this package's.
