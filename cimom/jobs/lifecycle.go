@@ -102,8 +102,12 @@ func (m *Manager) Delete(ctx context.Context, id string) error {
 
 func (m *Manager) remove(ctx context.Context, e *entry) error {
 	m.mu.Lock()
+	_, present := m.jobs[e.id]
 	delete(m.jobs, e.id)
 	m.mu.Unlock()
+	if present {
+		defer m.notify(e, JobRemoved)
+	}
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
 	e.deleted = true
@@ -132,6 +136,7 @@ func (m *Manager) SetRetention(ctx context.Context, id string, deleteOnCompletio
 			j.TimeBeforeRemoval = keep
 		}
 	})
+	defer m.notify(e, JobUpdated)
 	return m.persist(ctx, e)
 }
 

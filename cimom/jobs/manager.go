@@ -61,6 +61,8 @@ type Manager struct {
 	closed   bool
 	shutdown bool // base was cancelled by Close
 	sweeper  *time.Ticker
+
+	obs observers // see Observe
 }
 
 // entry is one job: its record and what controls its run.
@@ -204,6 +206,7 @@ func (m *Manager) Start(ctx context.Context, spec Spec, work Work) (Job, error) 
 		return Job{}, fmt.Errorf("start job %s: %w", spec.Name, err)
 	}
 	stopWithManager := context.AfterFunc(m.base, cancel)
+	m.notify(e, JobSubmitted)
 	m.logger(j).Info("job submitted")
 	go func() {
 		defer m.wg.Done()
@@ -246,6 +249,7 @@ func (m *Manager) transition(e *entry, s State, f func(*Job)) {
 		}
 	})
 	_ = m.persist(context.Background(), e)
+	m.notify(e, JobUpdated)
 }
 
 // finish records the final state: Completed when err is nil, Terminated or

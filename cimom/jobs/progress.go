@@ -52,7 +52,11 @@ func (p *Progress) Set(percent int) {
 		return
 	}
 	percent = min(max(percent, 0), 100)
-	p.e.update(func(j *Job) { j.PercentComplete = percent })
+	changed := false
+	p.e.update(func(j *Job) { changed, j.PercentComplete = j.PercentComplete != percent, percent })
+	if changed {
+		p.m.notify(p.e, JobUpdated)
+	}
 }
 
 // Status records the step the work is on as the job's JobStatus.
