@@ -105,6 +105,13 @@ func newFixture(t testing.TB, opts Options) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = jm.Close(context.Background()) })
+	t.Cleanup(func() { // a failed test may leave a migration waiting on the clock
+		for _, j := range jm.List() {
+			if !j.State.Finished() {
+				_ = jm.Stop(j.ID, true)
+			}
+		}
+	})
 	if err := jobs.Register(d, jm); err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,8 @@ func (p *Provider) checkMethod(ctx context.Context, c call, src hostEntry, in ci
 }
 
 // migrateMethod serves the two migrate methods: everything is checked at
-// once, then the migration runs as a job (4096).
+// once, then the migration runs as a job (4096). A VM has one migration at
+// a time: another request while one is pending answers 5 Invalid State.
 func (p *Provider) migrateMethod(ctx context.Context, c call, src hostEntry, in cim.Params, toSystem bool) (cim.Value, cim.Params, error) {
 	r, err := p.prepare(ctx, src, in, toSystem)
 	if err != nil {
@@ -77,17 +78,34 @@ func (p *Provider) migrateMethod(ctx context.Context, c call, src hostEntry, in 
 	if !chk.OK {
 		return c.fail(ctx, refusal(r, chk))
 	}
+	claim := new(byte)
+	if _, busy := p.migrating.LoadOrStore(r.vm.UUID, claim); busy {
+		return c.fail(ctx, model.Fail(model.Busy, "vm %s is already being migrated", r.vm.Name))
+	}
+	release := func() { p.migrating.CompareAndDelete(r.vm.UUID, claim) }
+	ret, out, err := p.start(ctx, c, r, in, toSystem, release)
+	if code, _ := ret.AsUint64(); err != nil || code != 4096 {
+		release() // not started, or finished inline
+	}
+	return ret, out, err
+}
+
+// start runs a checked migration as a job, or inline without a job
+// manager. release ends the VM's claim on migrating: when the work ends,
+// or when the job ends without running it (stopped while queued).
+func (p *Provider) start(ctx context.Context, c call, r request, in cim.Params, toSystem bool, release func()) (cim.Value, cim.Params, error) {
 	vmPath := model.VMPath(r.vm.UUID)
 	spec := jobs.Spec{
 		Name:          c.m.Name,
-		Description:   fmt.Sprintf("migrate vm %s from host %s to host %s (%s)", r.vm.Name, src.id, r.dst.id, r.describe()),
+		Description:   fmt.Sprintf("migrate vm %s from host %s to host %s (%s)", r.vm.Name, r.src.id, r.dst.id, r.describe()),
 		VM:            r.vm.Name,
-		Host:          src.id,
-		OwningElement: ServicePath(src.id),
+		Host:          r.src.id,
+		OwningElement: ServicePath(r.src.id),
 		Affected:      []jobs.Affected{{Path: vmPath, Effects: []uint16{jobs.EffectExclusiveUse}}},
 		In:            in,
 	}
 	work := func(ctx context.Context, pr *jobs.Progress) (cim.Params, error) {
+		defer release()
 		res, err := p.run(ctx, pr, r)
 		if err != nil {
 			return nil, codes.Wrap(c.m, err)
@@ -99,7 +117,7 @@ func (p *Provider) migrateMethod(ctx context.Context, c call, src hostEntry, in 
 		early = cim.Params{{Name: "NewComputerSystem", Value: cim.Ref(vmPath)}}
 	}
 	if p.jobs == nil {
-		if _, err := jobs.Inline(ctx, p.log.With("op", c.m.Name, "vm", r.vm.Name, "host", src.id), work); err != nil {
+		if _, err := jobs.Inline(ctx, p.log.With("op", c.m.Name, "vm", r.vm.Name, "host", r.src.id), work); err != nil {
 			return c.fail(ctx, err)
 		}
 		return cim.Uint32(0), early, nil
@@ -111,6 +129,10 @@ func (p *Provider) migrateMethod(ctx context.Context, c call, src hostEntry, in 
 		}
 		return c.fail(ctx, err)
 	}
+	go func() {
+		_, _ = p.jobs.Wait(context.WithoutCancel(ctx), started.ID)
+		release()
+	}()
 	out := append(cim.Params{{Name: "Job", Value: cim.Ref(p.jobs.Path(started.ID))}}, early...)
 	return cim.Uint32(4096), out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/ferrum-virt/ferrum/backends"
@@ -68,6 +69,8 @@ type Provider struct {
 	log   *slog.Logger
 	opts  Options
 	slots *slots
+	// migrating holds the UUIDs of the VMs with a migration pending.
+	migrating sync.Map
 }
 
 // Register creates the provider, registers its classes with d, extends
