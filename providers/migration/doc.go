@@ -14,10 +14,15 @@
 // Parameter, 5 Invalid State or 6 Incompatible Parameters without changing
 // anything; otherwise they start a job (4096) that calls the backend's
 // Migrate. The job reports each pre-copy round as PercentComplete and
-// JobStatus, and on completion its JobOutParameters carry NewComputerSystem
-// and the migration's figures (rounds, bytes sent, downtime, total time).
-// A failed migration leaves the VM on its source and the job in Exception;
-// RequestStateChange(Terminate) on the job cancels the migration.
+// JobStatus, and on completion its JobOutParameters carry NewComputerSystem,
+// DestinationHost, the MigrationType that ran (1 Other for an offline move)
+// and the backend's figures: Rounds, BytesSent, Downtime and TotalTime
+// (intervals) and ThrottlePercent.
+// A failed migration leaves the VM on its source and the job in Exception
+// with the error (ErrorCode is the method's return code for it);
+// RequestStateChange(Terminate) on the job cancels the migration. A VM has
+// one migration at a time: asking for another while one is pending answers
+// 5.
 //
 // MigrationSettingData.MigrationType chooses how a running VM moves:
 // 2 Live (the default) pre-copies its memory while it runs; 3 Resume pauses
