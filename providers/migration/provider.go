@@ -71,6 +71,8 @@ type Provider struct {
 	slots *slots
 	// migrating holds the UUIDs of the VMs with a migration pending.
 	migrating sync.Map
+	// hostnames caches each host's normalized host name (host ID → name).
+	hostnames sync.Map
 }
 
 // Register creates the provider, registers its classes with d, extends

@@ -28,9 +28,12 @@ func (p *Provider) resolveHost(ctx context.Context, dest string) (hostEntry, err
 		}
 	}
 	hosts := p.hosts(ctx)
-	found := p.matching(ctx, hosts, []string{want})
+	found := p.matching(ctx, hosts, []string{want}, false)
+	if len(found) == 0 {
+		found = p.matching(ctx, hosts, []string{want}, true) // renamed since?
+	}
 	if len(found) == 0 && format != formatDomainName {
-		found = p.matching(ctx, hosts, p.reverseLookup(ctx, want))
+		found = p.matching(ctx, hosts, p.reverseLookup(ctx, want), false)
 	}
 	switch len(found) {
 	case 0:
@@ -76,11 +79,12 @@ func validLabel(l string) bool {
 	return true
 }
 
-// matching returns the hosts known by one of names.
-func (p *Provider) matching(ctx context.Context, hosts []hostEntry, names []string) []hostEntry {
+// matching returns the hosts known by one of names; fresh asks every host
+// its name again instead of using the one it last gave.
+func (p *Provider) matching(ctx context.Context, hosts []hostEntry, names []string, fresh bool) []hostEntry {
 	var out []hostEntry
 	for _, h := range hosts {
-		known := p.knownAs(ctx, h)
+		known := p.knownAs(ctx, h, fresh)
 		for _, n := range names {
 			if _, ok := known[normalize(n)]; ok {
 				out = append(out, h)
@@ -92,10 +96,9 @@ func (p *Provider) matching(ctx context.Context, hosts []hostEntry, names []stri
 }
 
 // knownAs returns the names and addresses h is known by, normalized.
-func (p *Provider) knownAs(ctx context.Context, h hostEntry) map[string]struct{} {
+func (p *Provider) knownAs(ctx context.Context, h hostEntry, fresh bool) map[string]struct{} {
 	names := []string{h.id}
-	if info, err := h.h.Info(ctx); err == nil && info.Hostname != "" {
-		full := normalize(info.Hostname)
+	if full := p.hostname(ctx, h, fresh); full != "" {
 		short, _, _ := strings.Cut(full, ".")
 		names = append(names, full, short)
 	}
@@ -112,6 +115,21 @@ func (p *Provider) knownAs(ctx context.Context, h hostEntry) map[string]struct{}
 		out[normalize(n)] = struct{}{}
 	}
 	return out
+}
+
+// hostname returns h's host name, normalized: the one it last gave unless
+// fresh, as asking costs a round trip to an agent; "" when it cannot tell.
+func (p *Provider) hostname(ctx context.Context, h hostEntry, fresh bool) string {
+	if name, ok := p.hostnames.Load(h.id); ok && !fresh {
+		return name.(string)
+	}
+	info, err := h.h.Info(ctx)
+	if err != nil || info.Hostname == "" {
+		return ""
+	}
+	name := normalize(info.Hostname)
+	p.hostnames.Store(h.id, name)
+	return name
 }
 
 // normalize lower-cases a name without its trailing dot and puts an IP

@@ -41,14 +41,14 @@ func TestDestinationAmbiguousAndAddressedHosts(t *testing.T) {
 		{id: "a", h: addressedHost{f.src, []string{"10.0.0.1"}}},
 		{id: "b", h: addressedHost{f.dst, []string{"10.0.0.1", "10.0.0.2"}}},
 	}
-	if got := f.p.matching(f.ctx, hosts, []string{"10.0.0.2"}); len(got) != 1 || got[0].id != "b" {
+	if got := f.p.matching(f.ctx, hosts, []string{"10.0.0.2"}, false); len(got) != 1 || got[0].id != "b" {
 		t.Errorf("10.0.0.2 matches %v", got)
 	}
-	if got := f.p.matching(f.ctx, hosts, []string{"10.0.0.1"}); len(got) != 2 {
+	if got := f.p.matching(f.ctx, hosts, []string{"10.0.0.1"}, false); len(got) != 2 {
 		t.Errorf("10.0.0.1 matches %d hosts, want both", len(got))
 	}
 	uri := hostEntry{id: "c", h: uriHost{f.alien, "qemu+ssh://root@kvm7.example:2222/system"}}
-	if got := f.p.matching(f.ctx, []hostEntry{uri}, []string{"KVM7.example"}); len(got) != 1 {
+	if got := f.p.matching(f.ctx, []hostEntry{uri}, []string{"KVM7.example"}, false); len(got) != 1 {
 		t.Errorf("the host of a libvirt URI does not match")
 	}
 }
@@ -153,4 +153,40 @@ func TestSlotsGoToTheHighestPriorityFirst(t *testing.T) {
 		defer s.mu.Unlock()
 		return len(s.active) == 0 && len(s.waiting["h"]) == 0
 	})
+}
+
+// namedHost is a host whose name can change, counting Info calls.
+type namedHost struct {
+	hostBackend
+	name  string
+	calls *int
+}
+
+func (n *namedHost) Info(ctx context.Context) (backends.HostInfo, error) {
+	*n.calls++
+	info, err := n.hostBackend.Info(ctx)
+	info.Hostname = n.name
+	return info, err
+}
+
+func TestHostNamesAreCachedUntilAMiss(t *testing.T) {
+	f := newFixture(t, Options{})
+	calls := 0
+	h := &namedHost{hostBackend: f.src, name: "old.example", calls: &calls}
+	hosts := []hostEntry{{id: "x", h: h}}
+	for range 3 {
+		if got := f.p.matching(f.ctx, hosts, []string{"old.example"}, false); len(got) != 1 {
+			t.Fatalf("old name matches %d hosts", len(got))
+		}
+	}
+	if calls != 1 {
+		t.Errorf("%d Info calls for three lookups", calls)
+	}
+	h.name = "new.example"
+	if got := f.p.matching(f.ctx, hosts, []string{"new.example"}, false); len(got) != 0 {
+		t.Errorf("the cached name changed by itself")
+	}
+	if got := f.p.matching(f.ctx, hosts, []string{"new.example"}, true); len(got) != 1 {
+		t.Errorf("a fresh lookup does not see the new name")
+	}
 }
