@@ -33,6 +33,7 @@ var serviceProviders = []struct {
 	{"migration", registerMigration},
 	{"virtual switch", registerVSwitch},
 	{"snapshot", registerSnapshot},
+	{"lifecycle indications", registerLifecycle},
 }
 
 // registerServices registers every provider of serviceProviders.
