@@ -7,6 +7,8 @@ import (
 
 	"github.com/ferrum-virt/ferrum/agent/agenttest"
 	"github.com/ferrum-virt/ferrum/backends"
+	"github.com/ferrum-virt/ferrum/backends/libvirt"
+	"github.com/ferrum-virt/ferrum/backends/libvirt/testenv"
 )
 
 // benchHosts returns a simulated host and the same host behind an agent.
@@ -40,28 +42,47 @@ func BenchmarkGetVM(b *testing.B) {
 // BenchmarkLifecycle measures define, start, stop and undefine of one VM.
 func BenchmarkLifecycle(b *testing.B) {
 	direct, remote := benchHosts(b)
-	cycle := func(h backends.Host) func(*testing.B) {
-		return func(b *testing.B) {
-			ctx, vms, i := context.Background(), h.VMs(), 0
-			for b.Loop() {
-				i++
-				vm, err := vms.Define(ctx, backends.VMSpec{Name: fmt.Sprintf("cycle-%d", i), VCPUs: 1, MemoryMiB: 512})
-				if err == nil {
-					err = vms.Start(ctx, vm.UUID)
-				}
-				if err == nil {
-					err = vms.Stop(ctx, vm.UUID)
-				}
-				if err == nil {
-					err = vms.Undefine(ctx, vm.UUID)
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
+	ratio(b, lifecycle(direct), lifecycle(remote))
+}
+
+// BenchmarkTestDriverLifecycle measures the same cycle on libvirt's test
+// driver through a real libvirtd: with go-libvirt directly, and through a
+// ferrum-agent in front of the same daemon.
+func BenchmarkTestDriverLifecycle(b *testing.B) {
+	env := testenv.Start(b)
+	dial := func() backends.Host {
+		h, err := libvirt.Dial(b.Context(), env.TestURI, libvirt.Options{Logger: agenttest.Logger()})
+		if err != nil {
+			b.Fatalf("Dial %s: %v", env.TestURI, err)
+		}
+		b.Cleanup(func() { _ = h.Close() })
+		return h
+	}
+	remote := agenttest.StartAgent(b, agenttest.StartManager(b), dial()).Host
+	ratio(b, lifecycle(dial()), lifecycle(remote))
+}
+
+// lifecycle returns a benchmark of define, start, stop and undefine on h.
+func lifecycle(h backends.Host) func(*testing.B) {
+	return func(b *testing.B) {
+		ctx, vms, i := context.Background(), h.VMs(), 0
+		for b.Loop() {
+			i++
+			vm, err := vms.Define(ctx, backends.VMSpec{Name: fmt.Sprintf("cycle-%d", i), VCPUs: 1, MemoryMiB: 512})
+			if err == nil {
+				err = vms.Start(ctx, vm.UUID)
+			}
+			if err == nil {
+				err = vms.Stop(ctx, vm.UUID)
+			}
+			if err == nil {
+				err = vms.Undefine(ctx, vm.UUID)
+			}
+			if err != nil {
+				b.Fatal(err)
 			}
 		}
 	}
-	ratio(b, cycle(direct), cycle(remote))
 }
 
 // ratio runs the direct and agent variants as sub-benchmarks; the agent
