@@ -5,14 +5,15 @@ import (
 	"github.com/ferrum-virt/ferrum/providers/virt/model"
 )
 
-// The VM's initial configuration.
+// The VM's configuration, small enough for two runs at once on libvirt's
+// test driver (a 3 GiB host whose own domain "test" holds 2 GiB).
 const (
 	initialVCPUs  = 1
-	initialMemMiB = 512
+	initialMemMiB = 256
 	changedVCPUs  = 2
-	changedMemMiB = 768
-	maxVCPUs      = 4    // the processor setting's Limit
-	maxMemMiB     = 1024 // the memory setting's Limit
+	changedMemMiB = 384
+	maxVCPUs      = 4   // the processor setting's Limit
+	maxMemMiB     = 512 // the memory setting's Limit
 )
 
 func (sc *scenario) define() {
