@@ -69,6 +69,7 @@
 // one (or a volume in a pool): after each job that finishes, the service
 // enumerates Config.WatchedClasses (the pools and
 // Ferrum_VirtualEthernetSwitch by default) and publishes the difference
-// from the previous enumeration. Changes made behind Ferrum's back show at
-// the next job or resynchronisation only.
+// from the previous enumeration; a resynchronisation after a gap diffs
+// them too. Changes made behind Ferrum's back (a volume created on the
+// host directly) show at the next job or resynchronisation only.
 package lifecycle

@@ -7,6 +7,9 @@ import (
 	"github.com/ferrum-virt/ferrum/backends"
 )
 
+// maxRetryDelay bounds the backoff between failed subscriptions.
+const maxRetryDelay = 30 * time.Second
+
 // hostWatch follows one host's event stream.
 type hostWatch struct {
 	s      *Service
@@ -40,15 +43,18 @@ func (w *hostWatch) stop() {
 func (w *hostWatch) run(ctx context.Context) {
 	log := w.s.cfg.Log.With("op", "lifecycle", "host", w.id)
 	first := true
+	delay := w.s.cfg.RetryInterval
 	for ctx.Err() == nil {
 		sub, err := w.h.Events(ctx)
 		if err != nil {
-			log.WarnContext(ctx, "cannot subscribe to host events; retrying", "err", err)
-			if !sleep(ctx, w.s.cfg.RetryInterval) {
+			log.WarnContext(ctx, "cannot subscribe to host events; retrying", "err", err, "in", delay)
+			if !sleep(ctx, delay) {
 				return
 			}
+			delay = min(2*delay, maxRetryDelay)
 			continue
 		}
+		delay = w.s.cfg.RetryInterval
 		if err := w.s.resync(ctx, w.id, w.h, first); err != nil {
 			log.WarnContext(ctx, "resynchronise with host", "err", err)
 		} else {

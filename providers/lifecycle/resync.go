@@ -39,6 +39,9 @@ func (s *Service) resync(ctx context.Context, hostID string, h backends.Host, fi
 		s.vmUndefined(ctx, backends.Event{VM: id})
 	}
 	s.checkCapacity(ctx, hostID, h)
+	if !first {
+		s.elements.trigger() // what was missed may have changed pools too
+	}
 	return nil
 }
 

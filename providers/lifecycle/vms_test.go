@@ -135,3 +135,21 @@ func strs(v cim.Value) []string {
 	}
 	return out
 }
+
+// TestMigratedVMIsModifiedNotRecreated moves a stopped VM to another host:
+// it keeps its path, so subscribers see one modification, no deletion and
+// no second creation.
+func TestMigratedVMIsModifiedNotRecreated(t *testing.T) {
+	f := newFixture(t, 2, nil)
+	vm := f.define(0, smallSpec("mover", 256))
+	f.rec.waitFor(t, "the creation", func(got []*cim.Instance) bool { return len(vmIndications(got, vm.UUID)) == 1 })
+	if _, err := f.host(0).Migrate(f.ctx, vm.UUID, f.host(1), backends.MigrateOptions{Offline: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.p.NoteVMHost(vm.UUID, f.host(1).ID())
+	got := f.rec.waitFor(t, "the migration's modification", func(got []*cim.Instance) bool { return len(vmIndications(got, vm.UUID)) >= 2 })
+	time.Sleep(50 * time.Millisecond) // nothing else may follow
+	if ks := kinds(vmIndications(f.rec.all(), vm.UUID)); !slices.Equal(ks, []string{"creation", "modification"}) {
+		t.Fatalf("migration raised %q:\n%s", ks, describeAll(got))
+	}
+}
