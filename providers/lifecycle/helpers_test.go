@@ -87,7 +87,7 @@ func (r *recorder) all() []*cim.Instance {
 }
 
 // waitFor waits until pred holds for what was received, or fails.
-func (r *recorder) waitFor(t *testing.T, what string, pred func([]*cim.Instance) bool) []*cim.Instance {
+func (r *recorder) waitFor(t testing.TB, what string, pred func([]*cim.Instance) bool) []*cim.Instance {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -105,7 +105,7 @@ func (r *recorder) waitFor(t *testing.T, what string, pred func([]*cim.Instance)
 // fixture is a dispatcher serving interop, jobs and virt over a simulated
 // data center, with a lifecycle Service publishing to rec.
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	dc   *sim.DataCenter
 	inv  *simInventory
@@ -116,7 +116,7 @@ type fixture struct {
 	svc  *Service
 }
 
-func newFixture(t *testing.T, hosts int, tune func(*Config)) *fixture {
+func newFixture(t testing.TB, hosts int, tune func(*Config)) *fixture {
 	t.Helper()
 	dc, err := sim.NewDataCenter(sim.Config{Hosts: hosts, Seed: 42})
 	if err != nil {

@@ -33,6 +33,20 @@ func (t *jobTracker) init(s *Service) {
 	t.s, t.jobs = s, map[string]*jobEntry{}
 }
 
+// seed records the jobs that exist when the service starts (reloaded
+// from an earlier run, say) as known, so that their later changes are
+// modifications. Jobs the observer already reported are left alone.
+func (t *jobTracker) seed() {
+	m := t.s.cfg.Jobs
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, j := range m.List() {
+		if t.jobs[j.ID] == nil {
+			t.jobs[j.ID] = &jobEntry{last: m.Instance(j), state: j.State}
+		}
+	}
+}
+
 // stop cancels the held-back progress changes.
 func (t *jobTracker) stop() {
 	t.mu.Lock()

@@ -93,3 +93,25 @@ func TestFailedJobsRaiseAlerts(t *testing.T) {
 		t.Errorf("failed job's indications %q end without Exception", s)
 	}
 }
+
+// TestJobsFromBeforeTheServiceAreKnown: a job that finished before the
+// service started is modified, not created, when its retention changes.
+func TestJobsFromBeforeTheServiceAreKnown(t *testing.T) {
+	f := newFixture(t, 1, nil)
+	f.svc.Close()
+	j, err := f.jobs.Start(f.ctx, jobs.Spec{Name: "Old", KeepAfterCompletion: true}, func(context.Context, *jobs.Progress) (cim.Params, error) { return nil, nil })
+	f.must(err)
+	if _, err := f.jobs.Wait(f.ctx, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.rec = newRecorder()
+	f.svc, err = Start(f.ctx, Config{Dispatcher: f.d, Inventory: f.inv, Publisher: f.rec, HostID: f.p.HostID, Jobs: f.jobs,
+		WatchedClasses: []string{}, Log: quiet})
+	f.must(err)
+	t.Cleanup(func() { _ = f.svc.Close() })
+	f.must(f.jobs.SetRetention(f.ctx, j.ID, true, time.Hour))
+	got := f.rec.waitFor(t, "the retention change", func(got []*cim.Instance) bool { return len(jobSteps(got, j.ID)) > 0 })
+	if s := jobSteps(got, j.ID); !slices.Equal(s, []string{"modification 7 100"}) {
+		t.Fatalf("retention change of an old job raised %q", s)
+	}
+}

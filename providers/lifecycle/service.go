@@ -147,6 +147,7 @@ func Start(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Jobs != nil {
 		stop := cfg.Jobs.Observe(s.jobs.observe)
 		context.AfterFunc(s.ctx, stop)
+		s.jobs.seed()
 	}
 	s.syncHosts(s.ctx)
 	s.goRun(s.follow)
