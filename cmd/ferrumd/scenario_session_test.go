@@ -161,6 +161,9 @@ func (s *session) assoc(p cim.ObjectPath, assocClass, resultClass string) []cim.
 	return paths
 }
 
+// wbemAssoc filters an association traversal by association class.
+func wbemAssoc(class string) wbem.AssocFilter { return wbem.AssocFilter{AssocClass: class} }
+
 // assocInstances returns the instances associated with p.
 func (s *session) assocInstances(p cim.ObjectPath, assocClass, resultClass string) []*cim.Instance {
 	s.t.Helper()
