@@ -19,8 +19,8 @@ func isMigratable(t *testing.T, out cim.Params) bool {
 func TestCheckAnswersWhetherTheDestinationFits(t *testing.T) {
 	f := newFixture(t, Options{})
 	vm := f.runningVM(f.src, "web", 2048)
-	short := f.dc.Host(0)
-	for _, h := range f.dc.Hosts() {
+	short := f.DC.Host(0)
+	for _, h := range f.DC.Hosts() {
 		if h != f.src && h != f.dst && h != f.alien {
 			short = h
 		}

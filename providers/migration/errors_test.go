@@ -15,16 +15,16 @@ func TestMigrateRefusesAtOnceAndChangesNothing(t *testing.T) {
 	f := newFixture(t, Options{})
 	vm := f.runningVM(f.src, "web", 2048)
 	saved := f.runningVM(f.src, "saved", 1024)
-	if err := f.src.VMs().Save(f.ctx, saved.UUID); err != nil {
+	if err := f.src.VMs().Save(f.Ctx, saved.UUID); err != nil {
 		t.Fatal(err)
 	}
 	paused := f.runningVM(f.src, "paused", 1024)
-	if err := f.src.VMs().Pause(f.ctx, paused.UUID); err != nil {
+	if err := f.src.VMs().Pause(f.Ctx, paused.UUID); err != nil {
 		t.Fatal(err)
 	}
 	elsewhere := f.runningVM(f.dst, "elsewhere", 1024)
-	full := f.dc.Hosts()[0]
-	for _, h := range f.dc.Hosts() {
+	full := f.DC.Hosts()[0]
+	for _, h := range f.DC.Hosts() {
 		if h != f.src && h != f.dst && h != f.alien {
 			full = h
 		}
@@ -61,7 +61,7 @@ func TestMigrateRefusesAtOnceAndChangesNothing(t *testing.T) {
 		{"saved vm", "MigrateVirtualSystemToHost", toHost(saved.UUID, f.dst.ID(), nil), 5},
 		{"restart of a paused vm", "MigrateVirtualSystemToHost", toHost(paused.UUID, f.dst.ID(), msd("MigrationType", cim.Uint16(typeRestart))), 5},
 	}
-	before := len(f.jobs.List())
+	before := len(f.Jobs.List())
 	for _, tc := range tests {
 		code, out := f.invoke(f.src, tc.method, tc.in)
 		if code != tc.code {
@@ -71,7 +71,7 @@ func TestMigrateRefusesAtOnceAndChangesNothing(t *testing.T) {
 			t.Errorf("%s: a job was returned with %d", tc.name, code)
 		}
 	}
-	if n := len(f.jobs.List()); n != before {
+	if n := len(f.Jobs.List()); n != before {
 		t.Errorf("%d jobs started by refused calls", n-before)
 	}
 	f.requireOn(f.src, vm.UUID, backends.StateRunning)
@@ -79,7 +79,7 @@ func TestMigrateRefusesAtOnceAndChangesNothing(t *testing.T) {
 	f.requireOn(f.src, paused.UUID, backends.StatePaused)
 	f.requireOn(f.dst, elsewhere.UUID, backends.StateRunning)
 	// the methods of a service that does not exist are not found
-	_, _, err := f.d.InvokeMethod(f.ctx, ns, ServicePath("no-such-host"), "MigrateVirtualSystemToHost", toHost(vm.UUID, f.dst.ID(), nil))
+	_, _, err := f.D.InvokeMethod(f.Ctx, ns, ServicePath("no-such-host"), "MigrateVirtualSystemToHost", toHost(vm.UUID, f.dst.ID(), nil))
 	if cim.StatusOf(err) != cim.ErrNotFound {
 		t.Errorf("service of an unknown host: %v", err)
 	}
@@ -97,7 +97,7 @@ func TestFailedMigrationLeavesTheVMOnItsSource(t *testing.T) {
 		t.Errorf("ErrorCode %d, ErrorDescription %q", j.ErrorCode, j.ErrorDescription)
 	}
 	f.requireOn(f.src, vm.UUID, backends.StateRunning)
-	if _, err := f.dst.VMs().Get(f.ctx, vm.UUID); err == nil {
+	if _, err := f.dst.VMs().Get(f.Ctx, vm.UUID); err == nil {
 		t.Error("the vm is also on the destination")
 	}
 }
@@ -105,15 +105,15 @@ func TestFailedMigrationLeavesTheVMOnItsSource(t *testing.T) {
 func TestCancellingTheJobCancelsTheMigration(t *testing.T) {
 	f := newFixture(t, Options{})
 	vm := f.runningVM(f.src, "web", 4096)
-	f.dc.Clock().SetAutoAdvance(false)
+	f.DC.Clock().SetAutoAdvance(false)
 	code, out := f.invoke(f.src, "MigrateVirtualSystemToHost", toHost(vm.UUID, f.dst.ID(), nil))
 	if code != 4096 {
 		t.Fatalf("returned %d", code)
 	}
 	id := f.jobOf(out)
-	waitFor(t, func() bool { j, _ := f.jobs.Get(id); return strings.HasPrefix(j.Status, "live migration") })
-	f.dc.Advance(time.Second) // part of the first round
-	ret, _, err := f.d.InvokeMethod(f.ctx, ns, f.jobs.Path(id), "RequestStateChange", cim.Params{{Name: "RequestedState", Value: cim.Uint16(4)}})
+	waitFor(t, func() bool { j, _ := f.Jobs.Get(id); return strings.HasPrefix(j.Status, "live migration") })
+	f.DC.Advance(time.Second) // part of the first round
+	ret, _, err := f.D.InvokeMethod(f.Ctx, ns, f.Jobs.Path(id), "RequestStateChange", cim.Params{{Name: "RequestedState", Value: cim.Uint16(4)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,9 +124,9 @@ func TestCancellingTheJobCancelsTheMigration(t *testing.T) {
 	if j.State != jobs.Terminated {
 		t.Fatalf("job %v %q, want Terminated", j.State, j.ErrorDescription)
 	}
-	f.dc.Clock().SetAutoAdvance(true)
+	f.DC.Clock().SetAutoAdvance(true)
 	f.requireOn(f.src, vm.UUID, backends.StateRunning)
-	if _, err := f.dst.VMs().Get(f.ctx, vm.UUID); err == nil {
+	if _, err := f.dst.VMs().Get(f.Ctx, vm.UUID); err == nil {
 		t.Error("the cancelled vm is on the destination")
 	}
 	// the host is free for the next migration
@@ -139,15 +139,15 @@ func TestCancellingTheJobCancelsTheMigration(t *testing.T) {
 func TestCancelledResumeMigrationResumesTheVMOnItsSource(t *testing.T) {
 	f := newFixture(t, Options{})
 	vm := f.runningVM(f.src, "web", 4096)
-	f.dc.Clock().SetAutoAdvance(false)
+	f.DC.Clock().SetAutoAdvance(false)
 	code, out := f.invoke(f.src, "MigrateVirtualSystemToHost", toHost(vm.UUID, f.dst.ID(), msd("MigrationType", cim.Uint16(typeResume))))
 	if code != 4096 {
 		t.Fatalf("returned %d", code)
 	}
 	id := f.jobOf(out)
-	waitFor(t, func() bool { j, _ := f.jobs.Get(id); return strings.Contains(j.Status, "paused") })
+	waitFor(t, func() bool { j, _ := f.Jobs.Get(id); return strings.Contains(j.Status, "paused") })
 	f.requireOn(f.src, vm.UUID, backends.StatePaused)
-	if err := f.jobs.Stop(id, false); err != nil {
+	if err := f.Jobs.Stop(id, false); err != nil {
 		t.Fatal(err)
 	}
 	if j := f.wait(id); j.State != jobs.Terminated {

@@ -15,13 +15,13 @@ import (
 // drive advances the virtual clock by step until job id finishes, and
 // returns the distinct (percent, status) pairs the job showed meanwhile.
 func (f *fixture) drive(id string, step time.Duration) (jobs.Job, []jobs.Job) {
-	f.t.Helper()
+	f.T.Helper()
 	var seen []jobs.Job
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		j, ok := f.jobs.Get(id)
+		j, ok := f.Jobs.Get(id)
 		if !ok {
-			f.t.Fatalf("job %s vanished", id)
+			f.T.Fatalf("job %s vanished", id)
 		}
 		if j.State.Finished() {
 			return j, seen
@@ -29,10 +29,10 @@ func (f *fixture) drive(id string, step time.Duration) (jobs.Job, []jobs.Job) {
 		if n := len(seen); n == 0 || seen[n-1].Status != j.Status || seen[n-1].PercentComplete != j.PercentComplete {
 			seen = append(seen, j)
 		}
-		f.dc.Advance(step)
+		f.DC.Advance(step)
 		time.Sleep(time.Millisecond)
 	}
-	f.t.Fatalf("job %s did not finish", id)
+	f.T.Fatalf("job %s did not finish", id)
 	return jobs.Job{}, nil
 }
 
@@ -49,13 +49,13 @@ func TestLiveMigrationReportsProgressAndMovesTheVMThereAndBack(t *testing.T) {
 	f := newFixture(t, Options{})
 	vm := f.runningVM(f.src, "web", 2048)
 	vmPath := model.VMPath(vm.UUID)
-	f.dc.Clock().SetAutoAdvance(false)
+	f.DC.Clock().SetAutoAdvance(false)
 	code, out := f.invoke(f.src, "MigrateVirtualSystemToHost", toHost(vm.UUID, hostname(f.dst), msd("MigrationType", cim.Uint16(typeLive))))
 	if code != 4096 {
 		t.Fatalf("MigrateVirtualSystemToHost returned %d", code)
 	}
 	id := f.jobOf(out)
-	if got := f.associators(f.jobs.Path(id), jobs.OwningClass, ""); !slices.Equal(got, canon(ServicePath(f.src.ID()))) {
+	if got := f.Associators(f.Jobs.Path(id), jobs.OwningClass, ""); !slices.Equal(got, canon(ServicePath(f.src.ID()))) {
 		t.Errorf("job owned by %v", got)
 	}
 	j, seen := f.drive(id, 500*time.Millisecond)
@@ -89,24 +89,24 @@ func TestLiveMigrationReportsProgressAndMovesTheVMThereAndBack(t *testing.T) {
 	if d, _ := outParam(t, j, "Downtime").AsDatetime(); d.String() == "" {
 		t.Errorf("no Downtime")
 	}
-	jobInst := f.get(f.jobs.Path(id))
+	jobInst := f.Get(f.Jobs.Path(id))
 	if jo, _ := jobInst.Get("JobOutParameters"); jo.AsInstance() == nil || jo.AsInstance().Str("NewComputerSystem") != vmPath.String() {
 		t.Errorf("JobOutParameters %v", jo)
 	}
 
 	f.requireOn(f.dst, vm.UUID, backends.StateRunning)
-	if got := uintOf(f.get(vmPath), "EnabledState"); got != 2 {
+	if got := uintOf(f.Get(vmPath), "EnabledState"); got != 2 {
 		t.Errorf("EnabledState %d after the migration", got)
 	}
-	if got := f.associators(vmPath, model.AssocHostedDependency, ""); !slices.Equal(got, canon(model.HostPath(f.dst.ID()))) {
+	if got := f.Associators(vmPath, model.AssocHostedDependency, ""); !slices.Equal(got, canon(model.HostPath(f.dst.ID()))) {
 		t.Errorf("vm hosted by %v after the migration", got)
 	}
-	if got := f.associators(model.HostPath(f.src.ID()), model.AssocHostedDependency, ""); slices.Contains(got, vmPath.Canonical()) {
+	if got := f.Associators(model.HostPath(f.src.ID()), model.AssocHostedDependency, ""); slices.Contains(got, vmPath.Canonical()) {
 		t.Errorf("source still hosts the vm: %v", got)
 	}
 
 	// and back, by reference, from the destination's service
-	f.dc.Clock().SetAutoAdvance(true)
+	f.DC.Clock().SetAutoAdvance(true)
 	j, out = f.migrate(f.dst, "MigrateVirtualSystemToSystem", toSystem(vm.UUID, f.src.ID(), nil))
 	if j.State != jobs.Completed {
 		t.Fatalf("migration back: %v %s", j.State, j.ErrorDescription)
@@ -117,7 +117,7 @@ func TestLiveMigrationReportsProgressAndMovesTheVMThereAndBack(t *testing.T) {
 		t.Errorf("NewComputerSystem %v", ref)
 	}
 	f.requireOn(f.src, vm.UUID, backends.StateRunning)
-	if got := f.associators(vmPath, model.AssocHostedDependency, ""); !slices.Equal(got, canon(model.HostPath(f.src.ID()))) {
+	if got := f.Associators(vmPath, model.AssocHostedDependency, ""); !slices.Equal(got, canon(model.HostPath(f.src.ID()))) {
 		t.Errorf("vm hosted by %v after the migration back", got)
 	}
 }
@@ -138,7 +138,7 @@ func TestResumeRestartAndOfflineMigrations(t *testing.T) {
 	for _, tc := range tests {
 		vm := f.stoppedVM(f.src, strings.ReplaceAll(tc.name, " ", "-"), 1024)
 		if tc.start {
-			if err := f.src.VMs().Start(f.ctx, vm.UUID); err != nil {
+			if err := f.src.VMs().Start(f.Ctx, vm.UUID); err != nil {
 				t.Fatal(err)
 			}
 		}

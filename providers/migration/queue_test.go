@@ -13,13 +13,13 @@ import (
 
 // spare returns a host that is none of src, dst and alien.
 func (f *fixture) spare() *sim.Host {
-	f.t.Helper()
-	for _, h := range f.dc.Hosts() {
+	f.T.Helper()
+	for _, h := range f.DC.Hosts() {
 		if h != f.src && h != f.dst && h != f.alien {
 			return h
 		}
 	}
-	f.t.Fatal("no spare host")
+	f.T.Fatal("no spare host")
 	return nil
 }
 
@@ -27,13 +27,13 @@ func TestOneMigrationPerVMAndQueuedMigrationsWait(t *testing.T) {
 	f := newFixture(t, Options{MaxPerHost: 1})
 	first := f.runningVM(f.src, "first", 2048)
 	second := f.runningVM(f.src, "second", 1024)
-	f.dc.Clock().SetAutoAdvance(false)
+	f.DC.Clock().SetAutoAdvance(false)
 	code, out := f.invoke(f.src, "MigrateVirtualSystemToHost", toHost(first.UUID, f.dst.ID(), nil))
 	if code != 4096 {
 		t.Fatalf("first migration: %d", code)
 	}
 	firstJob := f.jobOf(out)
-	waitFor(t, func() bool { j, _ := f.jobs.Get(firstJob); return strings.HasPrefix(j.Status, "live migration") })
+	waitFor(t, func() bool { j, _ := f.Jobs.Get(firstJob); return strings.HasPrefix(j.Status, "live migration") })
 	if code, _ := f.invoke(f.src, "MigrateVirtualSystemToHost", toHost(first.UUID, f.dst.ID(), nil)); code != 5 {
 		t.Errorf("a second migration of a migrating vm returned %d, want 5", code)
 	}
@@ -43,20 +43,20 @@ func TestOneMigrationPerVMAndQueuedMigrationsWait(t *testing.T) {
 	}
 	secondJob := f.jobOf(out)
 	waitFor(t, func() bool {
-		j, _ := f.jobs.Get(secondJob)
+		j, _ := f.Jobs.Get(secondJob)
 		return strings.HasPrefix(j.Status, "waiting for a migration slot")
 	})
-	if err := f.jobs.Stop(firstJob, false); err != nil {
+	if err := f.Jobs.Stop(firstJob, false); err != nil {
 		t.Fatal(err)
 	}
 	if j := f.wait(firstJob); j.State != jobs.Terminated {
 		t.Fatalf("first job %v", j.State)
 	}
-	waitFor(t, func() bool { j, _ := f.jobs.Get(secondJob); return strings.HasPrefix(j.Status, "live migration") })
+	waitFor(t, func() bool { j, _ := f.Jobs.Get(secondJob); return strings.HasPrefix(j.Status, "live migration") })
 	if j, _ := f.drive(secondJob, time.Second); j.State != jobs.Completed {
 		t.Fatalf("second job %v %s", j.State, j.ErrorDescription)
 	}
-	f.dc.Clock().SetAutoAdvance(true)
+	f.DC.Clock().SetAutoAdvance(true)
 	f.requireOn(f.src, first.UUID, backends.StateRunning)
 	f.requireOn(f.dst, second.UUID, backends.StateRunning)
 	// the first VM may move again once its job has ended
@@ -77,7 +77,7 @@ func TestRestartOfAGuestThatIgnoresShutdownTimesOut(t *testing.T) {
 	if j.State != jobs.Exception || j.ErrorCode != 3 {
 		t.Fatalf("job %v ErrorCode %d: %s", j.State, j.ErrorCode, j.ErrorDescription)
 	}
-	where, _ := f.dc.FindVM(vm.UUID)
+	where, _ := f.DC.FindVM(vm.UUID)
 	if where != f.src {
 		t.Fatalf("vm on %v after a failed restart migration", where)
 	}

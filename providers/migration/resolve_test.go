@@ -22,14 +22,14 @@ func TestDestinationHostForms(t *testing.T) {
 	short, _, _ := strings.Cut(dst, ".")
 	for _, name := range []string{f.dst.ID(), strings.ToUpper(f.dst.ID()), dst, dst + ".", strings.ToUpper(dst), short,
 		" " + dst + " ", "192.0.2.12", "2001:db8::c", "[2001:DB8:0::C]"} {
-		h, err := f.p.resolveHost(f.ctx, name)
+		h, err := f.p.resolveHost(f.Ctx, name)
 		if err != nil || h.id != f.dst.ID() {
 			t.Errorf("%q resolved to %q, %v", name, h.id, err)
 		}
 	}
 	for _, name := range []string{"", "192.0.2.99", "192.0.2.1", "nowhere.example", "node", "a b", "x/y", "-bad.example",
 		strings.Repeat("a", 64) + ".example", "::g"} {
-		if h, err := f.p.resolveHost(f.ctx, name); err == nil {
+		if h, err := f.p.resolveHost(f.Ctx, name); err == nil {
 			t.Errorf("%q resolved to %s", name, h.id)
 		}
 	}
@@ -41,14 +41,14 @@ func TestDestinationAmbiguousAndAddressedHosts(t *testing.T) {
 		{id: "a", h: addressedHost{f.src, []string{"10.0.0.1"}}},
 		{id: "b", h: addressedHost{f.dst, []string{"10.0.0.1", "10.0.0.2"}}},
 	}
-	if got := f.p.matching(f.ctx, hosts, []string{"10.0.0.2"}, false); len(got) != 1 || got[0].id != "b" {
+	if got := f.p.matching(f.Ctx, hosts, []string{"10.0.0.2"}, false); len(got) != 1 || got[0].id != "b" {
 		t.Errorf("10.0.0.2 matches %v", got)
 	}
-	if got := f.p.matching(f.ctx, hosts, []string{"10.0.0.1"}, false); len(got) != 2 {
+	if got := f.p.matching(f.Ctx, hosts, []string{"10.0.0.1"}, false); len(got) != 2 {
 		t.Errorf("10.0.0.1 matches %d hosts, want both", len(got))
 	}
 	uri := hostEntry{id: "c", h: uriHost{f.alien, "qemu+ssh://root@kvm7.example:2222/system"}}
-	if got := f.p.matching(f.ctx, []hostEntry{uri}, []string{"KVM7.example"}, false); len(got) != 1 {
+	if got := f.p.matching(f.Ctx, []hostEntry{uri}, []string{"KVM7.example"}, false); len(got) != 1 {
 		t.Errorf("the host of a libvirt URI does not match")
 	}
 }
@@ -175,7 +175,7 @@ func TestHostNamesAreCachedUntilAMiss(t *testing.T) {
 	h := &namedHost{hostBackend: f.src, name: "old.example", calls: &calls}
 	hosts := []hostEntry{{id: "x", h: h}}
 	for range 3 {
-		if got := f.p.matching(f.ctx, hosts, []string{"old.example"}, false); len(got) != 1 {
+		if got := f.p.matching(f.Ctx, hosts, []string{"old.example"}, false); len(got) != 1 {
 			t.Fatalf("old name matches %d hosts", len(got))
 		}
 	}
@@ -183,10 +183,10 @@ func TestHostNamesAreCachedUntilAMiss(t *testing.T) {
 		t.Errorf("%d Info calls for three lookups", calls)
 	}
 	h.name = "new.example"
-	if got := f.p.matching(f.ctx, hosts, []string{"new.example"}, false); len(got) != 0 {
+	if got := f.p.matching(f.Ctx, hosts, []string{"new.example"}, false); len(got) != 0 {
 		t.Errorf("the cached name changed by itself")
 	}
-	if got := f.p.matching(f.ctx, hosts, []string{"new.example"}, true); len(got) != 1 {
+	if got := f.p.matching(f.Ctx, hosts, []string{"new.example"}, true); len(got) != 1 {
 		t.Errorf("a fresh lookup does not see the new name")
 	}
 }
