@@ -68,8 +68,8 @@ func TestLibvirtLiveMigrationThroughTwoAgents(t *testing.T) {
 			s := newSession(t, s.c)
 			svc := migrationService(s, leg.from)
 			out, _ := s.run(svc, "CheckVirtualSystemIsMigratableToHost", toHostParams(vm, leg.to, 0))
-			if v, _ := out.Get("IsMigratable"); v.Text() != "true" && v.Text() != "TRUE" {
-				t.Fatalf("IsMigratable %v from %s to %s", v, leg.from, leg.to)
+			if ok, _ := boolParam(out, "IsMigratable"); !ok {
+				t.Fatalf("IsMigratable %v from %s to %s", out, leg.from, leg.to)
 			}
 			migrateLive(s, svc, vm, leg.to)
 			s.requireState(vm, 2)

@@ -16,29 +16,38 @@ import (
 func TestScenarioOnTheSimulator(t *testing.T) {
 	s := startSimServer(t, 4)
 	s.waitHosts(t, 4)
-	host, other := sameVendorHosts(t, s)
-	runScenarioOverBothProtocols(t, s, host, other)
+	host, same, other := hostsByVendor(t, s)
+	runScenarioOverBothProtocols(t, s, host, same, other)
 }
 
-// sameVendorHosts returns two hosts whose processors come from the same
-// vendor (the first word of the host's Description), between which a VM
-// can migrate.
-func sameVendorHosts(t *testing.T, s server) (string, string) {
+// hostsByVendor returns a host, another whose processors come from the
+// same vendor (the first word of the host's Description), between which a
+// VM can migrate, and one of another vendor, to which it cannot.
+func hostsByVendor(t *testing.T, s server) (host, same, other string) {
 	t.Helper()
 	objs, err := s.cimxml().EnumerateInstances(context.Background(), model.Namespace, model.ClassHost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	byVendor := map[string]string{}
+	byVendor := map[string][]string{}
 	for _, o := range objs {
 		vendor, _, _ := strings.Cut(o.Instance.Str("Description"), " ")
-		if first, ok := byVendor[vendor]; ok {
-			return first, o.Instance.Str("Name")
-		}
-		byVendor[vendor] = o.Instance.Str("Name")
+		byVendor[vendor] = append(byVendor[vendor], o.Instance.Str("Name"))
 	}
-	t.Fatalf("no two simulated hosts of the same processor vendor: %v", byVendor)
-	return "", ""
+	for _, hs := range byVendor {
+		if len(hs) >= 2 && host == "" {
+			host, same = hs[0], hs[1]
+		}
+	}
+	for _, hs := range byVendor {
+		if len(hs) > 0 && hs[0] != host {
+			other = hs[0]
+		}
+	}
+	if host == "" || other == "" {
+		t.Fatalf("simulated hosts by processor vendor: %v; want two of one vendor and one of another", byVendor)
+	}
+	return host, same, other
 }
 
 // TestScenarioOnTheLibvirtTestDriver runs the same scenario against
@@ -49,16 +58,16 @@ func TestScenarioOnTheLibvirtTestDriver(t *testing.T) {
 	s := startAgentsServer(t)
 	s.startAgent(t, "agent-test", "--backend", "libvirt", "--libvirt-uri", env.TestURI)
 	hosts := s.waitHosts(t, 1)
-	runScenarioOverBothProtocols(t, s, hosts[0], "")
+	runScenarioOverBothProtocols(t, s, hosts[0], "", "")
 }
 
-// runScenarioOverBothProtocols runs the scenario once per protocol on host
-// (other, if not empty, is a second host for the migration check).
-func runScenarioOverBothProtocols(t *testing.T, s server, host, other string) {
+// runScenarioOverBothProtocols runs the scenario once per protocol on host;
+// same and other, if not empty, are hosts the VM can and cannot migrate to.
+func runScenarioOverBothProtocols(t *testing.T, s server, host, same, other string) {
 	for _, c := range s.clients() {
 		t.Run("over "+c.Protocol(), func(t *testing.T) {
 			t.Parallel() // the runs create differently named objects
-			sc := &scenario{session: newSession(t, c), host: host, other: other, name: "scn-" + c.Protocol()}
+			sc := &scenario{session: newSession(t, c), host: host, same: same, other: other, name: "scn-" + c.Protocol()}
 			sc.discover()
 			sc.steps(t)
 		})
@@ -68,7 +77,8 @@ func runScenarioOverBothProtocols(t *testing.T, s server, host, other string) {
 // scenario is the state one protocol's run carries from step to step.
 type scenario struct {
 	*session
-	host, other string // the VM's host; a second host, or ""
+	host        string // the VM's host
+	same, other string // hosts the VM can and cannot migrate to, or ""
 	name        string // prefix of everything the run creates
 	pool, sw    string // a concrete disk pool and a switch of the host
 	vm          cim.ObjectPath

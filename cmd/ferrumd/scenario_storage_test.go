@@ -74,6 +74,10 @@ func (sc *scenario) poolRefusals(svc, pool, base cim.ObjectPath) {
 			in: cim.Params{{Name: "Resource", Value: cim.Ref(missing)}}, code: 5},
 		{name: "a pool without Settings", target: svc, method: "CreateChildResourcePool",
 			in: cim.Params{{Name: "ElementName", Value: cim.String(sc.name + "-refused")}}, code: 5},
+		{name: "on the service of an unknown host", target: onHost(svc, "no-such-host"), method: "DeleteResourcePool",
+			in: cim.Params{{Name: "Pool", Value: cim.Ref(pool)}}, status: cim.ErrNotFound},
+		{name: "Pool as text, not a reference", target: svc, method: "DeleteResourcePool",
+			in: cim.Params{{Name: "Pool", Value: cim.String(model.InstanceIDOf(pool))}}, code: 5, status: cim.ErrInvalidParameter},
 		{name: "CreateResourceInPool without Pool", target: svc, method: "CreateResourceInPool",
 			in: volumeParams(pool, func(r *cim.Instance) { r.Set("VolumeName", cim.String("y")) })[:1], code: 5},
 	}, func() {

@@ -38,6 +38,10 @@ func (sc *scenario) switches() {
 		{name: "destroy a switch with a port", target: sc.vsms(), method: "DestroySystem", in: affected(sw), code: 5},
 		{name: "VLAN 5000, outside 1..4094", target: sc.vsms(), method: "ModifyResourceSettings", in: modifyParams(badTag), code: 4},
 		{name: "a second switch of the same name", target: sc.vsms(), method: "DefineSystem", in: switchParams(name), code: 4},
+		{name: "PortVID as text", target: sc.vsms(), method: "ModifyResourceSettings",
+			in: modifyParams(cim.NewInstance(classPortSettings).Set("InstanceID", cim.String(port.Str("InstanceID"))).
+				Set("ResourceType", cim.Uint16(30)).Set("PortVID", cim.String("twenty"))), code: 4, status: cim.ErrInvalidParameter},
+		{name: "DestroySystem of an unknown switch", target: sc.vsms(), method: "DestroySystem", in: affected(switchPath(sc.host, "no-such-switch")), code: 4},
 	}, func() { sc.requirePortVLAN(sw, 20) })
 
 	sc.run(sc.vsms(), "DestroySystem", affected(vm))
