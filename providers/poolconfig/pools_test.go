@@ -16,33 +16,33 @@ func TestCreateDirPoolAllocatedFromPrimordialThenDelete(t *testing.T) {
 	if !pool.Equal(diskPool(f.host, "images")) {
 		t.Fatalf("Pool %s, want %s", pool, diskPool(f.host, "images"))
 	}
-	sp, err := f.storage().GetPool(f.ctx, "images")
+	sp, err := f.storage().GetPool(f.Ctx, "images")
 	if err != nil || sp.Type != "dir" || sp.Path != "/var/lib/ferrum/images" || sp.Capacity != 100*gib {
 		t.Fatalf("backend pool %+v, %v", sp, err)
 	}
-	in := f.mustGet(pool)
+	in := f.Get(pool)
 	if in.ClassName != model.ClassDiskPool || in.Str("ResourceSubType") != "dir" || uintOf(in, "Capacity") != 100*gib {
 		t.Fatalf("pool instance %v", in)
 	}
 	if v, _ := in.Get("Primordial"); v.Raw() != false {
 		t.Errorf("Primordial %v", v)
 	}
-	if got := f.associators(pool, model.AssocAllocatedFromPool, model.ClassDiskPool); !slices.Contains(got, primordial(f.host).Canonical()) {
+	if got := f.Associators(pool, model.AssocAllocatedFromPool, model.ClassDiskPool); !slices.Contains(got, primordial(f.host).Canonical()) {
 		t.Errorf("pool allocated from %v, want the primordial pool", got)
 	}
-	if got := f.associators(primordial(f.host), model.AssocAllocatedFromPool, model.ClassDiskPool); !slices.Contains(got, pool.Canonical()) {
+	if got := f.Associators(primordial(f.host), model.AssocAllocatedFromPool, model.ClassDiskPool); !slices.Contains(got, pool.Canonical()) {
 		t.Errorf("primordial pool's children %v lack the new pool", got)
 	}
-	if got := f.associators(model.HostPath(f.host), model.AssocHostedPool, model.ClassDiskPool); !slices.Contains(got, pool.Canonical()) {
+	if got := f.Associators(model.HostPath(f.host), model.AssocHostedPool, model.ClassDiskPool); !slices.Contains(got, pool.Canonical()) {
 		t.Errorf("host's pools %v lack the new pool", got)
 	}
-	j := f.wait(out)
+	j := f.Finish(out)
 	if !j.OwningElement.Equal(ServicePath(f.host)) {
 		t.Errorf("job owned by %s", j.OwningElement)
 	}
 
 	f.invokeJob("DeleteResourcePool", cim.Params{{Name: "Pool", Value: cim.Ref(pool)}})
-	if _, err := f.storage().GetPool(f.ctx, "images"); err == nil {
+	if _, err := f.storage().GetPool(f.Ctx, "images"); err == nil {
 		t.Fatal("pool still in the backend after DeleteResourcePool")
 	}
 	if _, err := f.get(pool); cim.StatusOf(err) != cim.ErrNotFound {
@@ -59,7 +59,7 @@ func TestCreateNetFSPoolAndSizeFromDefaults(t *testing.T) {
 			"Host": cim.String("filer.example"), "SourceDirectory": cim.String("/export/vm")}))},
 	}
 	f.invokeJob("CreateChildResourcePool", in)
-	sp, err := f.storage().GetPool(f.ctx, "nfs")
+	sp, err := f.storage().GetPool(f.Ctx, "nfs")
 	if err != nil || sp.Type != "netfs" || sp.Source != "filer.example:/export/vm" || sp.Path != "/mnt/nfs" {
 		t.Fatalf("netfs pool %+v, %v", sp, err)
 	}
@@ -71,14 +71,14 @@ func TestInlineWithoutJobManagerAnswersZero(t *testing.T) {
 	if code != 0 || !refOut(t, out, "Pool").Equal(diskPool(f.host, "fast")) {
 		t.Fatalf("inline CreateChildResourcePool: %d %v", code, out)
 	}
-	if _, err := f.storage().GetPool(f.ctx, "fast"); err != nil {
+	if _, err := f.storage().GetPool(f.Ctx, "fast"); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestBadPoolRequestsChangeNothing(t *testing.T) {
 	f := newFixture(t, 2, true)
-	other := f.dc.Host(1).ID()
+	other := f.DC.Host(1).ID()
 	settings := func(props map[string]cim.Value) cim.Param {
 		return cim.Param{Name: "Settings", Value: embeddedArray(poolSettings(props))}
 	}
@@ -95,7 +95,7 @@ func TestBadPoolRequestsChangeNothing(t *testing.T) {
 		return m
 	}
 	// a volume in "default" used by a VM, so that pool is in use
-	vol, err := f.storage().CreateVolume(f.ctx, "default", backendsVolumeSpec("root", 8*gib))
+	vol, err := f.storage().CreateVolume(f.Ctx, "default", backendsVolumeSpec("root", 8*gib))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,10 +139,10 @@ func TestBadPoolRequestsChangeNothing(t *testing.T) {
 			Value: cim.Ref(model.PoolPath(model.KindProcessor, model.PoolID(f.host, model.KindProcessor, "default")))}}, 1},
 		{"delete a pool holding volumes", "DeleteResourcePool", cim.Params{{Name: "Pool", Value: cim.Ref(diskPool(f.host, "default"))}}, 6},
 	}
-	defer func() { f.t = t }()
+	defer func() { f.T = t }()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f.t = t
+			f.T = t
 			if tt.want != 4096 {
 				f.refused(tt.method, tt.in, tt.want)
 				return
@@ -154,7 +154,7 @@ func TestBadPoolRequestsChangeNothing(t *testing.T) {
 			if code != 4096 {
 				t.Fatalf("%s returned %d, want 4096", tt.method, code)
 			}
-			if j := f.wait(out); j.State != jobs.Exception || j.ErrorCode != 8 {
+			if j := f.Finish(out); j.State != jobs.Exception || j.ErrorCode != 8 {
 				t.Fatalf("job %v ErrorCode %d, want Exception with 8 Insufficient Resources", j.State, j.ErrorCode)
 			}
 			if after := f.state(); after != before {

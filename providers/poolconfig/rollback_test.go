@@ -26,25 +26,25 @@ func (failingStorage) ResizeVolume(context.Context, backends.VolumeRef, uint64) 
 func TestFailedCloneIsRolledBack(t *testing.T) {
 	f := newFixture(t, 1, true)
 	pool := withPool(t, f)
-	src, err := f.storage().CreateVolume(f.ctx, "images", backends.VolumeSpec{Name: "src", Capacity: gib})
+	src, err := f.storage().CreateVolume(f.Ctx, "images", backends.VolumeSpec{Name: "src", Capacity: gib})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.inv.replace(f.host, failingResize{f.dc.Host(0)})
+	f.Inv.Replace(f.host, failingResize{f.DC.Host(0)})
 	before := f.state()
 	code, out := f.invoke("CreateResourceInPool", createVolumeParams(pool, map[string]cim.Value{
 		"VolumeName": cim.String("big"), "BackingPath": cim.String(src.Path), "VirtualQuantity": cim.Uint64(4 * gib)}))
 	if code != 4096 {
 		t.Fatalf("CreateResourceInPool returned %d", code)
 	}
-	j := f.wait(out)
+	j := f.Finish(out)
 	if j.State != jobs.Exception || j.ErrorCode != 4 {
 		t.Fatalf("job %v, ErrorCode %d (%s); want Exception with 4 Failed", j.State, j.ErrorCode, j.ErrorDescription)
 	}
 	if after := f.state(); after != before {
 		t.Fatalf("the clone was left behind:\n%s\n→\n%s", before, after)
 	}
-	if _, err := f.storage().GetVolume(f.ctx, backends.VolumeRef{Pool: "images", Name: "big"}); !errors.Is(err, backends.ErrNotFound) {
+	if _, err := f.storage().GetVolume(f.Ctx, backends.VolumeRef{Pool: "images", Name: "big"}); !errors.Is(err, backends.ErrNotFound) {
 		t.Fatalf("clone after rollback: %v", err)
 	}
 }

@@ -34,22 +34,22 @@ func TestVolumeLifecycleWithFullAndLinkedClones(t *testing.T) {
 	if !base.Equal(model.VolumePath(f.host, "images", "base")) {
 		t.Fatalf("Resource %s", base)
 	}
-	in := f.mustGet(base)
+	in := f.Get(base)
 	if in.ClassName != model.ClassVolume || uintOf(in, "NumberOfBlocks")*uintOf(in, "BlockSize") != 10*gib {
 		t.Fatalf("volume instance %v", in)
 	}
-	bv, err := f.storage().GetVolume(f.ctx, backends.VolumeRef{Pool: "images", Name: "base"})
+	bv, err := f.storage().GetVolume(f.Ctx, backends.VolumeRef{Pool: "images", Name: "base"})
 	if err != nil || bv.Format != "qcow2" || bv.Capacity != 10*gib || bv.Allocation >= bv.Capacity {
 		t.Fatalf("backend volume %+v, %v (want sparse qcow2)", bv, err)
 	}
-	if got := f.associators(pool, model.AssocConcreteComponent, model.ClassVolume); !slices.Equal(got, []string{base.Canonical()}) {
+	if got := f.Associators(pool, model.AssocConcreteComponent, model.ClassVolume); !slices.Equal(got, []string{base.Canonical()}) {
 		t.Errorf("pool holds %v", got)
 	}
 
 	// a full copy, named by the volume's object path
 	full := refOut(t, f.invokeJob("CreateResourceInPool", createVolumeParams(pool, map[string]cim.Value{
 		"VolumeName": cim.String("copy"), "HostResource": cim.StringArray(base.String())})), "Resource")
-	cv, err := f.storage().GetVolume(f.ctx, backends.VolumeRef{Pool: "images", Name: "copy"})
+	cv, err := f.storage().GetVolume(f.Ctx, backends.VolumeRef{Pool: "images", Name: "copy"})
 	if err != nil || cv.Backing != nil || cv.Capacity != 10*gib || cv.Format != "qcow2" {
 		t.Fatalf("full clone %+v, %v", cv, err)
 	}
@@ -57,11 +57,11 @@ func TestVolumeLifecycleWithFullAndLinkedClones(t *testing.T) {
 	linked := refOut(t, f.invokeJob("CreateResourceInPool", createVolumeParams(diskPool(f.host, "default"), map[string]cim.Value{
 		"VolumeName": cim.String("overlay"), "BackingPath": cim.String(bv.Path),
 		"VirtualQuantity": cim.Uint64(20 * gib)})), "Resource")
-	lv, err := f.storage().GetVolume(f.ctx, backends.VolumeRef{Pool: "default", Name: "overlay"})
+	lv, err := f.storage().GetVolume(f.Ctx, backends.VolumeRef{Pool: "default", Name: "overlay"})
 	if err != nil || lv.Backing == nil || *lv.Backing != bv.Ref || lv.Capacity != 20*gib || lv.Format != "qcow2" {
 		t.Fatalf("linked clone %+v, %v", lv, err)
 	}
-	if in := f.mustGet(linked); uintOf(in, "NumberOfBlocks") != 20*gib {
+	if in := f.Get(linked); uintOf(in, "NumberOfBlocks") != 20*gib {
 		t.Errorf("linked clone instance %v", in)
 	}
 
@@ -76,7 +76,7 @@ func TestVolumeLifecycleWithFullAndLinkedClones(t *testing.T) {
 		}
 	}
 	f.invokeJob("DeleteResourcePool", cim.Params{{Name: "Pool", Value: cim.Ref(pool)}})
-	for _, p := range f.enumerate(model.ClassDiskPool) {
+	for _, p := range f.Enumerate(model.ClassDiskPool) {
 		if p.Str("InstanceID") == model.InstanceIDOf(pool) {
 			t.Fatal("deleted pool still enumerated")
 		}
@@ -86,18 +86,18 @@ func TestVolumeLifecycleWithFullAndLinkedClones(t *testing.T) {
 func TestBadVolumeRequestsChangeNothing(t *testing.T) {
 	f := newFixture(t, 2, true)
 	pool := withPool(t, f)
-	other := f.dc.Host(1).ID()
+	other := f.DC.Host(1).ID()
 	st := f.storage()
-	src, err := st.CreateVolume(f.ctx, "images", backends.VolumeSpec{Name: "src", Capacity: 10 * gib})
+	src, err := st.CreateVolume(f.Ctx, "images", backends.VolumeSpec{Name: "src", Capacity: 10 * gib})
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := st.CreateVolume(f.ctx, "images", backends.VolumeSpec{Name: "root", Capacity: 8 * gib})
+	root, err := st.CreateVolume(f.Ctx, "images", backends.VolumeSpec{Name: "root", Capacity: 8 * gib})
 	if err != nil {
 		t.Fatal(err)
 	}
 	vm := defineVMWith(t, f, "web01", root.Ref)
-	if err := f.dc.Host(0).VMs().Start(f.ctx, vm.UUID); err != nil {
+	if err := f.DC.Host(0).VMs().Start(f.Ctx, vm.UUID); err != nil {
 		t.Fatal(err)
 	}
 	srcPath := model.VolumePath(f.host, "images", "src")
@@ -146,22 +146,22 @@ func TestBadVolumeRequestsChangeNothing(t *testing.T) {
 			Value: cim.Ref(model.VolumePath(other, "images", "src"))}}, 5},
 		{"delete a volume attached to a VM", "DeleteResourceInPool", deleteVolumeParams(rootPath, pool), 6},
 	}
-	defer func() { f.t = t }()
+	defer func() { f.T = t }()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f.t = t
+			f.T = t
 			f.refused(tt.method, tt.in, tt.want)
 		})
 	}
-	f.t = t
+	f.T = t
 	if !containsAll(f.log.String(), "volume images/root is attached to [vm web01 ("+vm.UUID+")]") {
 		t.Errorf("the refusal to delete an attached volume does not say why:\n%s", f.log)
 	}
 	// once the VM is gone, the same volume can be deleted
-	if err := f.dc.Host(0).VMs().Stop(f.ctx, vm.UUID); err != nil {
+	if err := f.DC.Host(0).VMs().Stop(f.Ctx, vm.UUID); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.dc.Host(0).VMs().Undefine(f.ctx, vm.UUID); err != nil {
+	if err := f.DC.Host(0).VMs().Undefine(f.Ctx, vm.UUID); err != nil {
 		t.Fatal(err)
 	}
 	f.invokeJob("DeleteResourceInPool", deleteVolumeParams(rootPath, pool))
