@@ -6,9 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -136,14 +140,14 @@ func TestIndicationsOfAVirtualSystemReachFerrumctlListen(t *testing.T) {
 	}
 }
 
-// subscribeListener creates a filter, a CIM-XML destination at url and a
-// subscription in root/interop.
-func subscribeListener(t *testing.T, c *wbem.CIMXML, url string) {
+// subscribeListener creates a filter for query, a CIM-XML destination at
+// url and a subscription in root/interop.
+func subscribeListener(t *testing.T, c *wbem.CIMXML, url, query string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), failsafe)
 	defer cancel()
 	const interop = "root/interop"
-	fp, err := c.CreateInstance(ctx, interop, cim.NewInstance("CIM_IndicationFilter").Set("Query", cim.String(vmQuery)).
+	fp, err := c.CreateInstance(ctx, interop, cim.NewInstance("CIM_IndicationFilter").Set("Query", cim.String(query)).
 		Set("QueryLanguage", cim.String("WQL")).Set("SourceNamespaces", cim.StringArray("root/virt")))
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +183,7 @@ func TestIndicationVolumeThroughFerrumd(t *testing.T) {
 		return nil
 	}))
 	defer lst.Close()
-	subscribeListener(t, s.cimxml().(*wbem.CIMXML), lst.URL+"/")
+	subscribeListener(t, s.cimxml().(*wbem.CIMXML), lst.URL+"/", vmQuery)
 
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -232,5 +236,116 @@ func TestIndicationVolumeThroughFerrumd(t *testing.T) {
 		if strings.Join(classes, " ") != want {
 			t.Fatalf("VM %s: %v, want %s", vm, classes, want)
 		}
+	}
+}
+
+// collector is a CIM-XML listener keeping what it receives.
+type collector struct {
+	mu  sync.Mutex
+	got []*cim.Instance
+}
+
+func (c *collector) start(t *testing.T) string {
+	srv := httptest.NewServer(cimxml.NewListener(func(_ context.Context, ind *cim.Instance) error {
+		c.mu.Lock()
+		c.got = append(c.got, ind)
+		c.mu.Unlock()
+		return nil
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/"
+}
+
+// waitFor waits until pred holds for what was received.
+func (c *collector) waitFor(t *testing.T, what string, pred func([]*cim.Instance) bool) []*cim.Instance {
+	t.Helper()
+	deadline := time.Now().Add(failsafe)
+	for {
+		c.mu.Lock()
+		got := append([]*cim.Instance(nil), c.got...)
+		c.mu.Unlock()
+		if pred(got) {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after %v; received %d indications", what, failsafe, len(got))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// hostAlerts returns the severities of the alerts about host, in order.
+func hostAlerts(got []*cim.Instance, host string) []uint64 {
+	var out []uint64
+	for _, ind := range got {
+		if ind.ClassName == "CIM_AlertIndication" && ind.Str("AlertingManagedElement") == model.HostPath(host).String() {
+			v, _ := ind.Get("PerceivedSeverity")
+			n, _ := v.AsUint64()
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// TestIndicationsWithAgents runs ferrumd with FERRUM_BACKEND=agents and
+// one ferrum-agent: the node coming up raises an Information alert, a VM's
+// lifecycle on it raises its creation and deletion (the agent's event
+// stream), and the agent stopping raises a Critical host-down alert.
+func TestIndicationsWithAgents(t *testing.T) {
+	s := startAgentsServer(t)
+	c := s.cimxml().(*wbem.CIMXML)
+	var alerts, systems collector
+	subscribeListener(t, c, alerts.start(t), "SELECT * FROM CIM_AlertIndication")
+	subscribeListener(t, c, systems.start(t), vmQuery)
+
+	cmd := exec.Command(agentBinary(t), "--backend", "sim", "--sim-index", "0", "--manager", s.agentAddr,
+		"--join-token", s.joinToken(t), "--state-dir", filepath.Join(t.TempDir(), "agent"), "--heartbeat", "200ms")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = cmd.Wait()
+		}
+	})
+	host := s.waitHosts(t, 1)[0]
+	alerts.waitFor(t, "host-up alert", func(got []*cim.Instance) bool { return len(hostAlerts(got, host)) >= 1 })
+
+	// The lifecycle service follows the inventory: the host's stream may
+	// be subscribed a poll after the host appears.
+	time.Sleep(6 * time.Second)
+	id := lifecycleOps(newSession(t, c), host, "agent-ind")
+	got := systems.waitFor(t, "the VM's deletion", func(got []*cim.Instance) bool {
+		for _, ind := range got {
+			if sv, _ := ind.Get("SourceInstance"); sv.AsInstance() != nil && sv.AsInstance().Str("Name") == id && ind.ClassName == "CIM_InstDeletion" {
+				return true
+			}
+		}
+		return false
+	})
+	var classes []string
+	for _, ind := range got {
+		if sv, _ := ind.Get("SourceInstance"); sv.AsInstance() != nil && sv.AsInstance().Str("Name") == id {
+			classes = append(classes, ind.ClassName)
+		}
+	}
+	if want := "CIM_InstCreation CIM_InstModification CIM_InstModification CIM_InstDeletion"; strings.Join(classes, " ") != want {
+		t.Fatalf("VM on the agent's host raised %v, want %s", classes, want)
+	}
+
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+	stopped = true
+	got = alerts.waitFor(t, "host-down alert", func(got []*cim.Instance) bool { return slices.Contains(hostAlerts(got, host), 6) })
+	// In between, the agent backend may report its lost link (a Warning
+	// from the host's own stream).
+	if sev := hostAlerts(got, host); sev[0] != 2 || sev[len(sev)-1] != 6 {
+		for _, ind := range got {
+			t.Logf("alert %s: %s", ind.Str("MessageID"), ind.Str("Message"))
+		}
+		t.Fatalf("host alerts with severities %v, want 2 (up) first and 6 (down) last", sev)
 	}
 }

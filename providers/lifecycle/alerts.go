@@ -40,6 +40,8 @@ func HostAlert(hostID string, a backends.Alert) indication.Alert {
 	switch kind {
 	case "nic":
 		out.AlertType, out.ProbableCause = indication.AlertCommunications, causeLossOfSignal
+	case "agent": // the manager's link to the host's agent
+		out.AlertType, out.ProbableCause = indication.AlertCommunications, indication.ProbableCauseUnknown
 	case "pool":
 		out.AlertType, out.ProbableCause = indication.AlertQualityOfService, causeStorageCapacity
 	case "host":

@@ -24,6 +24,8 @@ func TestHostAlertMapping(t *testing.T) {
 			indication.SeverityCritical, indication.AlertQualityOfService, causeStorageCapacity, ""},
 		{backends.Alert{Severity: backends.SeverityCritical, Component: "host", Message: "power lost"},
 			indication.SeverityCritical, indication.AlertDeviceAlert, causeElementUnavailable, ""},
+		{backends.Alert{Severity: backends.SeverityWarning, Component: "agent", Message: "link lost"},
+			indication.SeverityDegraded, indication.AlertCommunications, indication.ProbableCauseUnknown, ""},
 		{backends.Alert{Severity: backends.SeverityInfo, Component: "fan:2", Message: "replaced"},
 			indication.SeverityInformation, indication.AlertOther, indication.ProbableCauseUnknown, "Host condition"},
 	}

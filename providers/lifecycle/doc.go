@@ -54,6 +54,7 @@
 //   - a backend host alert, its severity mapped (info 2 Information,
 //     warning 3 Degraded/Warning, critical 6 Critical) and its component to
 //     AlertType and ProbableCause (nic: Communications/Loss of Signal,
+//     agent: Communications/Unknown,
 //     pool: Quality of Service/Storage Capacity Problem, host: Device
 //     Alert/Element Unavailable when critical);
 //   - node liveness (Config.Nodes, the agents' registry): a node going
