@@ -15,11 +15,11 @@ import (
 // starts no job and leaves the VM and its snapshots as they were.
 func TestRefusedCallsChangeNothing(t *testing.T) {
 	f := newFixture(t, 2)
-	h0 := f.host(0).ID()
+	h0 := f.Host(0).ID()
 	svc := snapshot.ServicePath(h0)
 	vm := f.define(0, "app01")
 	other := f.define(1, "elsewhere")
-	f.invokeJob(svc, "CreateSnapshot", createParams(vm.UUID, "base", 2))
+	f.InvokeCompleted(svc, "CreateSnapshot", createParams(vm.UUID, "base", 2))
 	const unknown = "00000000-0000-4000-8000-00000000dead"
 	ref := func(name string, p cim.ObjectPath) cim.Params { return cim.Params{{Name: name, Value: cim.Ref(p)}} }
 	tests := []struct {
@@ -42,15 +42,15 @@ func TestRefusedCallsChangeNothing(t *testing.T) {
 		{"DestroySnapshot without AffectedSnapshot → 4", "DestroySnapshot", nil, 4},
 	}
 	before := f.vm(0, vm.UUID)
-	jobsBefore := len(f.jobs.List())
+	jobsBefore := len(f.Jobs.List())
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if code, _ := f.invoke(svc, tt.method, tt.in); code != tt.want {
+			if code, _ := f.Invoke(svc, tt.method, tt.in); code != tt.want {
 				t.Fatalf("%s returned %d, want %d", tt.method, code, tt.want)
 			}
 		})
 	}
-	if n := len(f.jobs.List()); n != jobsBefore {
+	if n := len(f.Jobs.List()); n != jobsBefore {
 		t.Fatalf("refused calls started %d jobs", n-jobsBefore)
 	}
 	snaps := f.snapshots(0, vm.UUID)
@@ -67,7 +67,7 @@ func TestRefusedCallsChangeNothing(t *testing.T) {
 
 func TestSavedVMIsInvalidStateAndCapabilitiesSaySo(t *testing.T) {
 	f := newFixture(t, 1)
-	h := f.host(0)
+	h := f.Host(0)
 	svc := snapshot.ServicePath(h.ID())
 	vm := f.define(0, "saved01")
 	caps := snapshot.CapsPath(vm.UUID)
@@ -77,22 +77,22 @@ func TestSavedVMIsInvalidStateAndCapabilitiesSaySo(t *testing.T) {
 	if got := f.associators(caps, via(model.AssocElementCaps)); !slices.Equal(got, canon(model.VMPath(vm.UUID))) {
 		t.Fatalf("vm of the snapshot capabilities: %v", got)
 	}
-	if v, _ := f.get(caps).Get("SnapshotTypesEnabled"); !slices.Equal(u16s(v), []uint16{2}) {
+	if v, _ := f.Get(caps).Get("SnapshotTypesEnabled"); !slices.Equal(u16s(v), []uint16{2}) {
 		t.Fatalf("SnapshotTypesEnabled of a stopped vm: %v", v)
 	}
-	f.invokeJob(svc, "CreateSnapshot", createParams(vm.UUID, "cold", 2))
+	f.InvokeCompleted(svc, "CreateSnapshot", createParams(vm.UUID, "cold", 2))
 	for _, step := range []func(context.Context, string) error{h.VMs().Start, h.VMs().Save} {
-		if err := step(f.ctx, vm.UUID); err != nil {
+		if err := step(f.Ctx, vm.UUID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if v, _ := f.get(caps).Get("SnapshotTypesEnabled"); len(u16s(v)) != 0 {
+	if v, _ := f.Get(caps).Get("SnapshotTypesEnabled"); len(u16s(v)) != 0 {
 		t.Fatalf("SnapshotTypesEnabled of a saved vm: %v", v)
 	}
-	if code, _ := f.invoke(svc, "CreateSnapshot", createParams(vm.UUID, "hot", 2)); code != 5 {
+	if code, _ := f.Invoke(svc, "CreateSnapshot", createParams(vm.UUID, "hot", 2)); code != 5 {
 		t.Fatalf("CreateSnapshot of a saved vm: %d, want 5 Invalid State", code)
 	}
-	if code, _ := f.invoke(svc, "ApplySnapshot", cim.Params{{Name: "Snapshot", Value: cim.Ref(snapshot.SnapshotPath(vm.UUID, "cold"))}}); code != 5 {
+	if code, _ := f.Invoke(svc, "ApplySnapshot", cim.Params{{Name: "Snapshot", Value: cim.Ref(snapshot.SnapshotPath(vm.UUID, "cold"))}}); code != 5 {
 		t.Fatalf("ApplySnapshot to a saved vm: %d, want 5 Invalid State", code)
 	}
 	if got := f.vm(0, vm.UUID); got.State != backends.StateSaved || len(f.snapshots(0, vm.UUID)) != 1 {
@@ -102,17 +102,17 @@ func TestSavedVMIsInvalidStateAndCapabilitiesSaySo(t *testing.T) {
 
 func TestRunningVMCheckpointAppliesBackToRunning(t *testing.T) {
 	f := newFixture(t, 1)
-	h := f.host(0)
+	h := f.Host(0)
 	svc := snapshot.ServicePath(h.ID())
 	vm := f.define(0, "live01")
-	if err := h.VMs().Start(f.ctx, vm.UUID); err != nil {
+	if err := h.VMs().Start(f.Ctx, vm.UUID); err != nil {
 		t.Fatal(err)
 	}
-	f.invokeJob(svc, "CreateSnapshot", createParams(vm.UUID, "hot", 2))
-	if err := h.VMs().Stop(f.ctx, vm.UUID); err != nil {
+	f.InvokeCompleted(svc, "CreateSnapshot", createParams(vm.UUID, "hot", 2))
+	if err := h.VMs().Stop(f.Ctx, vm.UUID); err != nil {
 		t.Fatal(err)
 	}
-	f.invokeJob(svc, "ApplySnapshot", cim.Params{{Name: "Snapshot", Value: cim.Ref(snapshot.SnapshotPath(vm.UUID, "hot"))}})
+	f.InvokeCompleted(svc, "ApplySnapshot", cim.Params{{Name: "Snapshot", Value: cim.Ref(snapshot.SnapshotPath(vm.UUID, "hot"))}})
 	if got := f.vm(0, vm.UUID); got.State != backends.StateRunning {
 		t.Fatalf("vm after applying a checkpoint: %s", got.State)
 	}

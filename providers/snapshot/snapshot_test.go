@@ -12,13 +12,13 @@ import (
 
 func TestServicePerHostWithCapabilitiesAndProfile(t *testing.T) {
 	f := newFixture(t, 2)
-	services := f.enumerate(snapshot.ClassService)
+	services := f.Enumerate(snapshot.ClassService)
 	if len(services) != 2 {
 		t.Fatalf("%d snapshot services for 2 hosts", len(services))
 	}
-	h := f.host(1).ID()
+	h := f.Host(1).ID()
 	svc := snapshot.ServicePath(h)
-	if got := f.get(svc); got.Str("SystemName") != h || got.Str("Name") != snapshot.ServiceName {
+	if got := f.Get(svc); got.Str("SystemName") != h || got.Str("Name") != snapshot.ServiceName {
 		t.Fatalf("service %v", got)
 	}
 	if got := f.associators(model.HostPath(h), via(model.AssocHostedService)); !slices.Contains(got, svc.Canonical()) || !slices.Contains(got, model.VSMSPath(h).Canonical()) {
@@ -34,12 +34,12 @@ func TestServicePerHostWithCapabilitiesAndProfile(t *testing.T) {
 	if got := f.associators(caps, via(model.AssocElementCaps)); !slices.Equal(got, canon(svc)) {
 		t.Fatalf("element of the capabilities: %v", got)
 	}
-	c := f.get(caps)
+	c := f.Get(caps)
 	if v, _ := c.Get("SnapshotTypesSupported"); !slices.Equal(u16s(v), []uint16{2}) {
 		t.Fatalf("SnapshotTypesSupported %v", v)
 	}
 	var prof *cim.Instance
-	for _, in := range f.enumerateIn(cimom.InteropNamespace, "Ferrum_RegisteredProfile") {
+	for _, in := range f.EnumerateIn(cimom.InteropNamespace, "Ferrum_RegisteredProfile", cimom.InstanceOptions{}) {
 		if in.Str("RegisteredName") == snapshot.ProfileName {
 			prof = in
 		}
@@ -55,18 +55,18 @@ func TestServicePerHostWithCapabilitiesAndProfile(t *testing.T) {
 
 func TestCreateApplyDestroyWithTreeAndLinks(t *testing.T) {
 	f := newFixture(t, 1)
-	h := f.host(0)
+	h := f.Host(0)
 	svc := snapshot.ServicePath(h.ID())
 	vm := f.define(0, "db01")
 	vmPath := model.VMPath(vm.UUID)
 
-	out := f.invokeJob(svc, "CreateSnapshot", createParams(vm.UUID, "before-upgrade", 2))
+	out := f.InvokeCompleted(svc, "CreateSnapshot", createParams(vm.UUID, "before-upgrade", 2))
 	rv, _ := out.Get("ResultingSnapshot")
 	s1, _ := rv.AsRef()
 	if want := snapshot.SnapshotPath(vm.UUID, "before-upgrade"); !s1.Equal(want) {
 		t.Fatalf("ResultingSnapshot %v, want %v", s1, want)
 	}
-	vssd := f.get(s1)
+	vssd := f.Get(s1)
 	if vssd.Str("ElementName") != "before-upgrade" || vssd.Str("Description") != "taken by a test" ||
 		uintOf(vssd, "ChangeableType") != 0 || vssd.Str("InstanceID") == model.VSSDInstanceID(vm.UUID) {
 		t.Fatalf("snapshot VSSD %v", vssd)
@@ -83,10 +83,10 @@ func TestCreateApplyDestroyWithTreeAndLinks(t *testing.T) {
 		t.Fatalf("snapshot memory RASD %v", mem)
 	}
 
-	if err := h.VMs().SetMemory(f.ctx, vm.UUID, 3072); err != nil {
+	if err := h.VMs().SetMemory(f.Ctx, vm.UUID, 3072); err != nil {
 		t.Fatal(err)
 	}
-	out = f.invokeJob(svc, "CreateSnapshot", createParams(vm.UUID, "", 2))
+	out = f.InvokeCompleted(svc, "CreateSnapshot", createParams(vm.UUID, "", 2))
 	rv, _ = out.Get("ResultingSnapshot")
 	s2, _ := rv.AsRef()
 	if want := snapshot.SnapshotPath(vm.UUID, "snapshot-2"); !s2.Equal(want) {
@@ -111,7 +111,7 @@ func TestCreateApplyDestroyWithTreeAndLinks(t *testing.T) {
 	}
 	f.wantLastApplied(vmPath, s2)
 
-	f.invokeJob(svc, "ApplySnapshot", cim.Params{{Name: "Snapshot", Value: cim.Ref(s1)}})
+	f.InvokeCompleted(svc, "ApplySnapshot", cim.Params{{Name: "Snapshot", Value: cim.Ref(s1)}})
 	if got := f.vm(0, vm.UUID); got.MemoryMiB != 2048 {
 		t.Fatalf("memory after applying the first snapshot: %d", got.MemoryMiB)
 	}
@@ -120,18 +120,18 @@ func TestCreateApplyDestroyWithTreeAndLinks(t *testing.T) {
 		t.Fatalf("vm the snapshot was applied to: %v", got)
 	}
 
-	f.invokeJob(svc, "DestroySnapshot", cim.Params{{Name: "AffectedSnapshot", Value: cim.Ref(s1)}})
+	f.InvokeCompleted(svc, "DestroySnapshot", cim.Params{{Name: "AffectedSnapshot", Value: cim.Ref(s1)}})
 	if got := f.associators(vmPath, via(snapshot.AssocSnapshotOf)); !slices.Equal(got, canon(s2)) {
 		t.Fatalf("snapshots after destroying the first: %v", got)
 	}
 	if got := f.associators(s2, parent); len(got) != 0 {
 		t.Fatalf("the re-parented snapshot still has parent %v", got)
 	}
-	if _, err := f.d.GetInstance(f.ctx, ns, s1, cimom.InstanceOptions{}); cim.StatusOf(err) != cim.ErrNotFound {
+	if _, err := f.D.GetInstance(f.Ctx, ns, s1, cimom.InstanceOptions{}); cim.StatusOf(err) != cim.ErrNotFound {
 		t.Fatalf("destroyed snapshot: %v", err)
 	}
 	ids := []string{}
-	for _, in := range f.enumerate(model.ClassVSSD) {
+	for _, in := range f.Enumerate(model.ClassVSSD) {
 		ids = append(ids, in.Str("InstanceID"))
 	}
 	if !slices.Contains(ids, snapshot.SnapshotID(vm.UUID, "snapshot-2")) || !slices.Contains(ids, model.VSSDInstanceID(vm.UUID)) || len(ids) != 2 {
@@ -140,21 +140,21 @@ func TestCreateApplyDestroyWithTreeAndLinks(t *testing.T) {
 }
 
 func (f *fixture) memRASD(snap cim.ObjectPath) *cim.Instance {
-	f.t.Helper()
+	f.T.Helper()
 	for _, p := range f.associators(snap, cimom.AssocFilter{AssocClass: model.AssocVSSDComponent, ResultClass: model.ClassMemRASD}) {
 		path, err := cim.ParseObjectPath(p)
 		if err != nil {
-			f.t.Fatal(err)
+			f.T.Fatal(err)
 		}
-		return f.get(path)
+		return f.Get(path)
 	}
-	f.t.Fatalf("snapshot %v has no memory RASD", snap)
+	f.T.Fatalf("snapshot %v has no memory RASD", snap)
 	return nil
 }
 
 func (f *fixture) wantLastApplied(vm, snap cim.ObjectPath) {
-	f.t.Helper()
+	f.T.Helper()
 	if got := f.associators(vm, via(snapshot.AssocLastApplied)); !slices.Equal(got, canon(snap)) {
-		f.t.Fatalf("last applied snapshot of %v: %v, want %v", vm, got, snap)
+		f.T.Fatalf("last applied snapshot of %v: %v, want %v", vm, got, snap)
 	}
 }
