@@ -12,20 +12,20 @@ import (
 // bothWays requires that from associates through assoc to exactly want
 // (when exact) or at least want, and that each of want leads back to from.
 func (f *fixture) bothWays(from cim.ObjectPath, assoc string, exact bool, want ...cim.ObjectPath) {
-	f.t.Helper()
+	f.T.Helper()
 	got := f.associators(ns, from, assoc)
 	w := canon(want...)
 	if exact && !slices.Equal(got, w) {
-		f.t.Errorf("%s via %s: got %v, want %v", from, assoc, got, w)
+		f.T.Errorf("%s via %s: got %v, want %v", from, assoc, got, w)
 	}
 	for _, p := range w {
 		if !slices.Contains(got, p) {
-			f.t.Errorf("%s via %s: %s missing from %v", from, assoc, p, got)
+			f.T.Errorf("%s via %s: %s missing from %v", from, assoc, p, got)
 		}
 	}
 	for _, p := range want {
 		if back := f.associators(ns, p, assoc); !slices.Contains(back, from.Canonical()) {
-			f.t.Errorf("%s via %s does not lead back to %s: %v", p, assoc, from, back)
+			f.T.Errorf("%s via %s does not lead back to %s: %v", p, assoc, from, back)
 		}
 	}
 }
@@ -34,7 +34,7 @@ func TestAssociationsBothWays(t *testing.T) {
 	f := newFixture(t, 2)
 	vm := f.webVM(0, "web", "external", 12)
 	mac := vm.NICs[0].MAC
-	h := f.host(0).ID()
+	h := f.Host(0).ID()
 	ext, in := f.sw(0, "external"), f.sw(0, "internal")
 
 	// The host hosts its switches (and its VMs, which package virt links);
@@ -66,7 +66,7 @@ func TestAssociationsBothWays(t *testing.T) {
 	// Enumerating an association class lists the switch links too, each
 	// retrievable by its path.
 	var refs []cim.ObjectPath
-	err := f.d.EnumerateInstanceNames(f.ctx, ns, model.AssocSystemDevice, func(p cim.ObjectPath) bool {
+	err := f.D.EnumerateInstanceNames(f.Ctx, ns, model.AssocSystemDevice, func(p cim.ObjectPath) bool {
 		refs = append(refs, p)
 		return true
 	})
@@ -78,7 +78,7 @@ func TestAssociationsBothWays(t *testing.T) {
 		if v, _ := p.Key("GroupComponent"); v.String() != "" {
 			if r, _ := v.AsRef(); model.Is(r, ClassSwitch) {
 				found = true
-				f.get(p)
+				f.Get(p)
 			}
 		}
 	}

@@ -12,11 +12,11 @@ import (
 
 // webVM defines a VM on host i with one NIC on sw tagged vlan.
 func (f *fixture) webVM(i int, name, sw string, vlan int) backends.VM {
-	f.t.Helper()
-	vm, err := f.host(i).VMs().Define(f.ctx, backends.VMSpec{Name: name, VCPUs: 1, MemoryMiB: 1024,
+	f.T.Helper()
+	vm, err := f.Host(i).VMs().Define(f.Ctx, backends.VMSpec{Name: name, VCPUs: 1, MemoryMiB: 1024,
 		NICs: []backends.NICSpec{{Switch: sw, VLAN: vlan}}})
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
 	return vm
 }
@@ -36,7 +36,7 @@ func TestSwitchesAreDedicatedSystemsWithSettings(t *testing.T) {
 			t.Errorf("%s: Dedicated %s", in.Str("Name"), ded)
 		}
 	}
-	got := f.get(ext.path())
+	got := f.Get(ext.path())
 	if got.Str("ElementName") != "external" || uintOf(got, "EnabledState") != 2 {
 		t.Fatalf("switch %+v", got)
 	}
@@ -50,7 +50,7 @@ func TestSwitchesAreDedicatedSystemsWithSettings(t *testing.T) {
 		t.Fatalf("CIM_ComputerSystem names %v", names)
 	}
 
-	ss := f.get(ext.settingsPath())
+	ss := f.Get(ext.settingsPath())
 	if ss.Str("ElementName") != "external" || !slices.Equal(strs(ss, "VLANConnection"), []string{"12"}) ||
 		ss.Str("VirtualSystemIdentifier") != ext.name() || uintOf(ss, "EVBMode") != 2 {
 		t.Fatalf("switch settings %+v", ss)
@@ -59,34 +59,34 @@ func TestSwitchesAreDedicatedSystemsWithSettings(t *testing.T) {
 		t.Fatalf("AssociatedResourcePool %v", pools)
 	}
 	// The pool it names is the one package virt serves for the switch.
-	f.get(poolPath(ext))
+	f.Get(poolPath(ext))
 
-	port := f.get(ext.portSettingPath(mac))
+	port := f.Get(ext.portSettingPath(mac))
 	if uintOf(port, "ResourceType") != 30 || port.Str("Address") != mac || uintOf(port, "PortVID") != 12 ||
 		port.Str("Parent") != model.RASDPath(model.KindNetwork, vm.UUID, mac).String() ||
 		!slices.Equal(strs(port, "HostResource"), []string{ext.path().String()}) {
 		t.Fatalf("port setting %+v", port)
 	}
-	up := f.get(ext.uplinkPath())
-	info, _ := f.host(0).Info(f.ctx)
+	up := f.Get(ext.uplinkPath())
+	info, _ := f.Host(0).Info(f.Ctx)
 	if uintOf(up, "ResourceType") != 33 || !slices.Equal(strs(up, "HostResource"), []string{info.NICs[1].Name}) {
 		t.Fatalf("uplink %+v", up)
 	}
-	if dev := f.get(ext.portPath(mac)); uintOf(dev, "PVID") != 12 || dev.Str("SystemName") != ext.name() {
+	if dev := f.Get(ext.portPath(mac)); uintOf(dev, "PVID") != 12 || dev.Str("SystemName") != ext.name() {
 		t.Fatalf("port %+v", dev)
 	}
-	if ep := f.get(ext.endpointPath(mac)); uintOf(ep, "DesiredEndpointMode") != 2 {
+	if ep := f.Get(ext.endpointPath(mac)); uintOf(ep, "DesiredEndpointMode") != 2 {
 		t.Fatalf("VLAN endpoint %+v", ep)
 	}
-	if vs := f.get(ext.vlanSettingPath(mac)); uintOf(vs, "AccessVLAN") != 12 {
+	if vs := f.Get(ext.vlanSettingPath(mac)); uintOf(vs, "AccessVLAN") != 12 {
 		t.Fatalf("VLAN setting %+v", vs)
 	}
 	// An internal switch has no uplink; its settings name no VLAN.
 	in := f.sw(0, "internal")
-	if _, err := f.d.GetInstance(f.ctx, ns, in.uplinkPath(), cimom.InstanceOptions{}); cim.StatusOf(err) != cim.ErrNotFound {
+	if _, err := f.D.GetInstance(f.Ctx, ns, in.uplinkPath(), cimom.InstanceOptions{}); cim.StatusOf(err) != cim.ErrNotFound {
 		t.Fatalf("uplink of an internal switch: %v", err)
 	}
-	if v := strs(f.get(in.settingsPath()), "VLANConnection"); len(v) != 0 {
+	if v := strs(f.Get(in.settingsPath()), "VLANConnection"); len(v) != 0 {
 		t.Fatalf("internal VLANConnection %v", v)
 	}
 }
@@ -101,7 +101,7 @@ func TestEveryInstanceRoundTrips(t *testing.T) {
 	for _, class := range []string{ClassSwitch, ClassSwitchSettings, ClassPortSettings, ClassPort,
 		ClassVLANEndpoint, ClassVLANSettings, AssocHostedAccessSAP} {
 		var paths []cim.ObjectPath
-		err := f.d.EnumerateInstanceNames(f.ctx, ns, class, func(p cim.ObjectPath) bool {
+		err := f.D.EnumerateInstanceNames(f.Ctx, ns, class, func(p cim.ObjectPath) bool {
 			paths = append(paths, p)
 			return true
 		})
@@ -109,7 +109,7 @@ func TestEveryInstanceRoundTrips(t *testing.T) {
 			t.Fatalf("enumerate names of %s: %v", class, err)
 		}
 		for _, p := range paths {
-			got := f.get(p)
+			got := f.Get(p)
 			if !matches(got, p) {
 				t.Errorf("%s: GetInstance returned %+v", p, got)
 			}
@@ -123,7 +123,7 @@ func TestEveryInstanceRoundTrips(t *testing.T) {
 			t.Errorf("%d instances of %s, want %d", counts[class], class, n)
 		}
 	}
-	h := f.host(0).ID()
+	h := f.Host(0).ID()
 	for _, p := range []cim.ObjectPath{
 		switchID{h, "nosuch"}.path(),
 		switchID{"nohost", "external"}.path(),
@@ -131,7 +131,7 @@ func TestEveryInstanceRoundTrips(t *testing.T) {
 		switchID{h, "external"}.vlanSettingPath("52:54:00:00:00:99"),
 		instanceIDPath(ClassSwitchSettings, "Ferrum:garbage"),
 	} {
-		if _, err := f.d.GetInstance(f.ctx, ns, p, cimom.InstanceOptions{}); cim.StatusOf(err) != cim.ErrNotFound {
+		if _, err := f.D.GetInstance(f.Ctx, ns, p, cimom.InstanceOptions{}); cim.StatusOf(err) != cim.ErrNotFound {
 			t.Errorf("GetInstance %s: %v, want NOT_FOUND", p, err)
 		}
 	}

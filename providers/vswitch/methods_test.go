@@ -13,7 +13,7 @@ import (
 // defineVMOn defines, through package virt's DefineSystem, a VM with one
 // NIC on switch sw tagged vlan, and returns its UUID and the NIC's MAC.
 func (f *fixture) defineVMOn(i int, name, sw string, vlan uint16) (string, string) {
-	f.t.Helper()
+	f.T.Helper()
 	nic := cim.NewInstance(model.ClassNetRASD).Set("ResourceType", cim.Uint16(10)).
 		Set("Connection", cim.StringArray(sw)).Set("PortVID", cim.Uint16(vlan))
 	out := f.invokeJob(i, "DefineSystem", cim.Params{
@@ -23,11 +23,11 @@ func (f *fixture) defineVMOn(i int, name, sw string, vlan uint16) (string, strin
 	ref, _ := rv.AsRef()
 	id, ok := model.VMOf(ref)
 	if !ok {
-		f.t.Fatalf("ResultingSystem %v", rv)
+		f.T.Fatalf("ResultingSystem %v", rv)
 	}
-	vm, err := f.host(i).VMs().Get(f.ctx, id)
+	vm, err := f.Host(i).VMs().Get(f.Ctx, id)
 	if err != nil || len(vm.NICs) != 1 {
-		f.t.Fatalf("vm %s: %+v, %v", id, vm, err)
+		f.T.Fatalf("vm %s: %+v, %v", id, vm, err)
 	}
 	return id, vm.NICs[0].MAC
 }
@@ -52,20 +52,20 @@ func TestDefineConnectRetagAndDestroyAnInternalSwitch(t *testing.T) {
 	} else if r, _ := rv.AsRef(); !r.Equal(dmz.path()) {
 		t.Fatalf("ResultingSystem %s, want %s", r, dmz.path())
 	}
-	sw, err := f.host(0).Switches().GetSwitch(f.ctx, "dmz")
+	sw, err := f.Host(0).Switches().GetSwitch(f.Ctx, "dmz")
 	if err != nil || sw.Kind != backends.SwitchInternal || sw.Uplink != "" {
 		t.Fatalf("backend switch %+v, %v", sw, err)
 	}
-	if got := f.get(dmz.path()); got.Str("ElementName") != "dmz" {
+	if got := f.Get(dmz.path()); got.Str("ElementName") != "dmz" {
 		t.Fatalf("switch %+v", got)
 	}
 
 	vm, mac := f.defineVMOn(0, "web", "dmz", 42)
-	if err := f.host(0).VMs().Start(f.ctx, vm); err != nil {
+	if err := f.Host(0).VMs().Start(f.Ctx, vm); err != nil {
 		t.Fatal(err)
 	}
 	f.bothWays(dmz.path(), model.AssocSystemDevice, true, dmz.portPath(mac))
-	if got := f.get(dmz.portSettingPath(mac)); uintOf(got, "PortVID") != 42 {
+	if got := f.Get(dmz.portSettingPath(mac)); uintOf(got, "PortVID") != 42 {
 		t.Fatalf("port setting %+v", got)
 	}
 
@@ -77,15 +77,15 @@ func TestDefineConnectRetagAndDestroyAnInternalSwitch(t *testing.T) {
 	if st := f.vmState(vm); st != backends.StateRunning {
 		t.Fatalf("vm is %s after a live retag", st)
 	}
-	if got := f.get(dmz.portPath(mac)); uintOf(got, "PVID") != 43 {
+	if got := f.Get(dmz.portPath(mac)); uintOf(got, "PVID") != 43 {
 		t.Fatalf("port after retag %+v", got)
 	}
-	if got := f.get(dmz.settingsPath()); !slices.Equal(strs(got, "VLANConnection"), []string{"43"}) {
+	if got := f.Get(dmz.settingsPath()); !slices.Equal(strs(got, "VLANConnection"), []string{"43"}) {
 		t.Fatalf("VLANConnection %v", strs(got, "VLANConnection"))
 	}
 	// And through its VLAN settings.
 	mod := cim.NewInstance(ClassVLANSettings).Set("AccessVLAN", cim.Uint16(44))
-	if err := f.d.ModifyInstance(f.ctx, ns, dmz.vlanSettingPath(mac), mod, []string{"AccessVLAN"}); err != nil {
+	if err := f.D.ModifyInstance(f.Ctx, ns, dmz.vlanSettingPath(mac), mod, []string{"AccessVLAN"}); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.nic(0, vm, mac); n.VLAN != 44 {
@@ -106,33 +106,33 @@ func TestDefineConnectRetagAndDestroyAnInternalSwitch(t *testing.T) {
 	if slices.Contains(f.switches(0), "dmz") {
 		t.Fatal("switch still there after DestroySystem")
 	}
-	if _, err := f.d.GetInstance(f.ctx, ns, dmz.path(), cimom.InstanceOptions{}); cim.StatusOf(err) != cim.ErrNotFound {
+	if _, err := f.D.GetInstance(f.Ctx, ns, dmz.path(), cimom.InstanceOptions{}); cim.StatusOf(err) != cim.ErrNotFound {
 		t.Fatalf("GetInstance of a destroyed switch: %v", err)
 	}
 }
 
 func (f *fixture) vmState(id string) backends.State {
-	f.t.Helper()
-	vm, err := f.host(0).VMs().Get(f.ctx, id)
+	f.T.Helper()
+	vm, err := f.Host(0).VMs().Get(f.Ctx, id)
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
 	return vm.State
 }
 
 func TestDefineAnExternalSwitch(t *testing.T) {
 	f := newFixture(t, 1)
-	info, _ := f.host(0).Info(f.ctx)
+	info, _ := f.Host(0).Info(f.Ctx)
 	nic := info.NICs[0].Name // the management NIC, bridged by no switch
 	out := f.invokeJob(0, "DefineSystem", cim.Params{switchSettings("lan"), {Name: "ResourceSettings", Value: embedded(uplinkSetting(nic))}})
 	if _, ok := out.Get("ResultingSystem"); !ok {
 		t.Fatalf("no ResultingSystem in %v", out)
 	}
-	sw, err := f.host(0).Switches().GetSwitch(f.ctx, "lan")
+	sw, err := f.Host(0).Switches().GetSwitch(f.Ctx, "lan")
 	if err != nil || sw.Kind != backends.SwitchExternal || sw.Uplink != nic {
 		t.Fatalf("backend switch %+v, %v", sw, err)
 	}
-	if up := f.get(f.sw(0, "lan").uplinkPath()); !slices.Equal(strs(up, "HostResource"), []string{nic}) {
+	if up := f.Get(f.sw(0, "lan").uplinkPath()); !slices.Equal(strs(up, "HostResource"), []string{nic}) {
 		t.Fatalf("uplink %+v", up)
 	}
 }
@@ -143,7 +143,7 @@ func TestRefusedRequestsChangeNothing(t *testing.T) {
 	f := newFixture(t, 2)
 	vm := f.webVM(0, "web", "internal", 5)
 	mac := vm.NICs[0].MAC
-	info, _ := f.host(0).Info(f.ctx)
+	info, _ := f.Host(0).Info(f.Ctx)
 	before := f.switches(0)
 	rs := func(ins ...*cim.Instance) cim.Param {
 		return cim.Param{Name: "ResourceSettings", Value: embedded(ins...)}
@@ -195,7 +195,7 @@ func TestRefusedRequestsChangeNothing(t *testing.T) {
 		{"vlan out of range", cim.NewInstance(ClassVLANSettings).Set("AccessVLAN", cim.Uint16(5000)), cim.ErrInvalidParameter},
 		{"trunk", cim.NewInstance(ClassVLANSettings).Set("TrunkedVLANList", cim.Uint16Array(5, 6)), cim.ErrNotSupported},
 	} {
-		if err := f.d.ModifyInstance(f.ctx, ns, vs, c.mod, nil); cim.StatusOf(err) != c.want {
+		if err := f.D.ModifyInstance(f.Ctx, ns, vs, c.mod, nil); cim.StatusOf(err) != c.want {
 			t.Errorf("%s: ModifyInstance: %v, want %s", c.name, err, c.want)
 		}
 		if n := f.nic(0, vm.UUID, mac); n.VLAN != 5 {
@@ -203,7 +203,7 @@ func TestRefusedRequestsChangeNothing(t *testing.T) {
 		}
 	}
 	// Sending the instance back as it is changes nothing and succeeds.
-	if err := f.d.ModifyInstance(f.ctx, ns, vs, f.get(vs), nil); err != nil {
+	if err := f.D.ModifyInstance(f.Ctx, ns, vs, f.Get(vs), nil); err != nil {
 		t.Errorf("ModifyInstance with the current values: %v", err)
 	}
 }
@@ -217,7 +217,7 @@ func TestVMMethodsStillReachVirt(t *testing.T) {
 	nic := cim.NewInstance(model.ClassNetRASD).Set("InstanceID", cim.String(model.ElementID(vm, mac))).
 		Set("ResourceType", cim.Uint16(10)).Set("PortVID", cim.Uint16(9))
 	f.invokeJob(0, "ModifyResourceSettings", cim.Params{{Name: "ResourceSettings", Value: embedded(nic)}})
-	if got := f.get(f.sw(0, "internal").portSettingPath(mac)); uintOf(got, "PortVID") != 9 {
+	if got := f.Get(f.sw(0, "internal").portSettingPath(mac)); uintOf(got, "PortVID") != 9 {
 		t.Fatalf("port setting after a NIC retag %+v", got)
 	}
 	// Mixing VM and switch settings in one call is refused.
@@ -250,7 +250,7 @@ func TestWithoutJobsMethodsRunAtOnce(t *testing.T) {
 	if n := f.nic(0, vm.UUID, mac); n.VLAN != 4 {
 		t.Fatalf("nic %+v", n)
 	}
-	if err := f.host(0).VMs().Undefine(f.ctx, vm.UUID); err != nil {
+	if err := f.Host(0).VMs().Undefine(f.Ctx, vm.UUID); err != nil {
 		t.Fatal(err)
 	}
 	if code, _ := f.invoke(0, "DestroySystem", destroyParams(f.sw(0, "lab"))); code != 0 {
