@@ -148,8 +148,14 @@ func jobFigures(s *session, j *cim.Instance) string {
 
 // interval renders a CIM interval (either protocol's form) as a duration.
 func interval(v cim.Value) string {
-	if d, ok := v.AsDatetime(); ok {
-		return d.String()
+	d, ok := v.AsDatetime()
+	if !ok {
+		var err error
+		d, err = cim.ParseDatetime(v.Text())
+		ok = err == nil
+	}
+	if dur, err := d.Duration(); ok && err == nil {
+		return dur.String()
 	}
 	return v.Text()
 }
