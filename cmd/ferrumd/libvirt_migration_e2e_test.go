@@ -62,6 +62,7 @@ func TestLibvirtLiveMigrationThroughTwoAgents(t *testing.T) {
 	s.run(vm, "RequestStateChange", rscParams(2))
 	s.requireState(vm, 2)
 	s.requireLinked(vm, model.AssocHostedDependency, model.HostPath(m.a), true)
+	requireMigrationRefusals(s, migrationService(s, m.a), vm, m.a)
 
 	for _, leg := range []struct{ name, from, to string }{{"A to B", m.a, m.b}, {"B back to A", m.b, m.a}} {
 		ok := t.Run("live migration "+leg.name, func(t *testing.T) {
@@ -80,6 +81,23 @@ func TestLibvirtLiveMigrationThroughTwoAgents(t *testing.T) {
 			t.Fatalf("migration %s failed; the way back starts from there", leg.name)
 		}
 	}
+}
+
+// requireMigrationRefusals requires bad migrations of vm, running on host,
+// to be refused at once, leaving it running there.
+func requireMigrationRefusals(s *session, svc, vm cim.ObjectPath, host string) {
+	s.t.Helper()
+	migrate := "MigrateVirtualSystemToHost"
+	s.requireRefusals([]refusal{
+		{name: "to the host it runs on", target: svc, method: migrate, in: toHostParams(vm, host, 2), code: 4},
+		{name: "to an unknown host", target: svc, method: migrate, in: toHostParams(vm, "no-such-host.invalid", 2), code: 4},
+		{name: "of an unknown VM", target: svc, method: migrate, in: toHostParams(model.VMPath(unknownVM), host, 2), code: 4},
+		{name: "without ComputerSystem", target: svc, method: migrate,
+			in: cim.Params{{Name: "DestinationHost", Value: cim.String(host)}}, code: 4},
+	}, func() {
+		s.requireState(vm, 2)
+		s.requireLinked(vm, model.AssocHostedDependency, model.HostPath(host), true)
+	})
 }
 
 // migrationService returns host's migration service, found through

@@ -26,7 +26,7 @@ type refusal struct {
 
 // requireRefusals makes every call and checks its refusal, then runs
 // unchanged, which re-reads what the call must not have changed.
-func (sc *scenario) requireRefusals(rs []refusal, unchanged func()) {
+func (sc *session) requireRefusals(rs []refusal, unchanged func()) {
 	sc.t.Helper()
 	for _, r := range rs {
 		rv, out, err := sc.c.InvokeMethod(sc.ctx, r.target, r.method, r.in)
@@ -57,7 +57,7 @@ func mustUint(v cim.Value) uint64 {
 
 // requireFailedJob requires the job of a refused call to end in Exception
 // with ErrorCode r.code.
-func (sc *scenario) requireFailedJob(r refusal, out cim.Params) {
+func (sc *session) requireFailedJob(r refusal, out cim.Params) {
 	sc.t.Helper()
 	j := sc.waitJob(out)
 	st, _ := prop(j, "JobState")
