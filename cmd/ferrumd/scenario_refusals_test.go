@@ -46,6 +46,9 @@ func (sc *session) requireRefusals(rs []refusal, unchanged func()) {
 				sc.t.Errorf("%s: %s returned %v (out %v), want %d", r.name, r.method, rv, out, r.code)
 			}
 		}
+		if v, ok := out.Get("Job"); ok && !v.IsNull() && mustUint(rv) != 4096 {
+			sc.t.Errorf("%s: %s refused with %v but names job %v", r.name, r.method, rv, v)
+		}
 		unchanged()
 	}
 }
