@@ -13,11 +13,33 @@ import (
 
 const ns = model.Namespace
 
-// vmEntry is what was last published about a VM.
+// vmEntry is what was last published about a VM, packed (see snapshot).
 type vmEntry struct {
-	host     string
-	cs       *cim.Instance
-	settings settings
+	host string
+	snap snapshot
+}
+
+// newEntry packs cs and st as VM vm's last published instances. A VM
+// whose instances cannot be packed (no CIM constructor makes such values)
+// keeps only its minimal computer system.
+func (s *Service) newEntry(ctx context.Context, vm, hostID string, cs *cim.Instance, st settings) *vmEntry {
+	snap, err := encodeSnapshot(cs, st)
+	if err != nil {
+		s.cfg.Log.ErrorContext(ctx, "pack virtual system instances", "op", "lifecycle", "vm", vm, "err", err)
+		snap, _ = encodeSnapshot(minimalVM(vm, ""), settings{})
+	}
+	return &vmEntry{host: hostID, snap: snap}
+}
+
+// unpack returns e's instances; a snapshot that cannot be read (a bug) is
+// logged and reads as the minimal computer system of vm.
+func (s *Service) unpack(ctx context.Context, vm string, e *vmEntry) (*cim.Instance, settings) {
+	cs, st, err := e.snap.decode()
+	if err != nil {
+		s.cfg.Log.ErrorContext(ctx, "unpack virtual system instances", "op", "lifecycle", "vm", vm, "err", err)
+		return minimalVM(vm, ""), settings{rasds: map[string]setting{}}
+	}
+	return cs, st
 }
 
 // vmChanged publishes what ev did to its VM.
@@ -53,26 +75,27 @@ func (s *Service) apply(ctx context.Context, vm, hostID string, cs *cim.Instance
 	defer s.vmu.Unlock()
 	e := s.vms[vm]
 	path := model.VMPath(vm)
-	switch {
-	case e == nil:
-		e = &vmEntry{host: hostID, cs: cs}
+	if e == nil {
+		st := settings{rasds: map[string]setting{}}
 		if set != nil {
-			e.settings = *set
+			st = *set
 		}
-		s.vms[vm] = e
+		s.vms[vm] = s.newEntry(ctx, vm, hostID, cs, st)
 		if announce {
 			s.publish(ctx, ns, indication.InstCreation(ns, cs, path))
-			e.settings.announce(ctx, s)
+			st.announce(ctx, s)
 		}
 		return
-	case moved || len(indication.ChangedProperties(e.cs, cs)) > 0:
-		s.publish(ctx, ns, indication.InstModification(ns, e.cs, cs, path))
 	}
-	e.cs, e.host = cs, hostID
+	prev, st := s.unpack(ctx, vm, e)
+	if moved || len(indication.ChangedProperties(prev, cs)) > 0 {
+		s.publish(ctx, ns, indication.InstModification(ns, prev, cs, path))
+	}
 	if set != nil {
-		e.settings.diff(ctx, s, *set)
-		e.settings = *set
+		st.diff(ctx, s, *set)
+		st = *set
 	}
+	s.vms[vm] = s.newEntry(ctx, vm, hostID, cs, st)
 }
 
 // vmUndefined publishes the deletion of ev's VM: its RASDs, VSSD and
@@ -82,12 +105,16 @@ func (s *Service) vmUndefined(ctx context.Context, ev backends.Event) {
 	defer s.vmu.Unlock()
 	e := s.vms[ev.VM]
 	delete(s.vms, ev.VM)
-	if e == nil {
-		e = &vmEntry{cs: minimalVM(ev.VM, ev.VMName)}
-		pinState(e.cs, ev.State, ev.Time)
+	var cs *cim.Instance
+	st := settings{rasds: map[string]setting{}}
+	if e != nil {
+		cs, st = s.unpack(ctx, ev.VM, e)
+	} else {
+		cs = minimalVM(ev.VM, ev.VMName)
+		pinState(cs, ev.State, ev.Time)
 	}
-	e.settings.retract(ctx, s)
-	s.publish(ctx, ns, indication.InstDeletion(ns, e.cs, model.VMPath(ev.VM)))
+	st.retract(ctx, s)
+	s.publish(ctx, ns, indication.InstDeletion(ns, cs, model.VMPath(ev.VM)))
 }
 
 // computerSystem reads VM vm's Ferrum_ComputerSystem; (nil, NotFound)
