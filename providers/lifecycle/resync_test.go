@@ -75,10 +75,13 @@ func TestFollowsTheInventory(t *testing.T) {
 	f.inv.mu.Unlock()
 	waitStat(t, f, func(s Stats) bool { return s.Hosts == 1 })
 	vm := f.define(1, smallSpec("offline", 256)) // while not followed
+	resyncs := f.svc.Stats().Resyncs
 	f.inv.mu.Lock()
 	f.inv.hosts = append(f.inv.hosts, h1)
 	f.inv.mu.Unlock()
-	waitStat(t, f, func(s Stats) bool { return s.Hosts == 2 })
+	// Followed again once subscribed and its baseline read: a start
+	// before that would be part of the baseline, not an event.
+	waitStat(t, f, func(s Stats) bool { return s.Hosts == 2 && s.Resyncs > resyncs })
 	f.must(h1.VMs().Start(f.ctx, vm.UUID))
 	got := f.rec.waitFor(t, "the VM's start", func(got []*cim.Instance) bool {
 		return len(vmIndications(got, vm.UUID)) == 1
