@@ -58,7 +58,7 @@ func newSim(cfg config, log *slog.Logger) (backend, error) {
 func newLibvirt(cfg config, log *slog.Logger) (backend, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	h, err := libvirt.Dial(ctx, cfg.LibvirtURI, libvirt.Options{PeerURI: cfg.MigrationURI, Logger: log})
+	h, err := libvirt.Dial(ctx, cfg.LibvirtURI, libvirt.Options{PeerURI: cfg.MigrationURI, DomainType: cfg.DomainType, Logger: log})
 	if err != nil {
 		return backend{}, err
 	}
@@ -66,17 +66,20 @@ func newLibvirt(cfg config, log *slog.Logger) (backend, error) {
 	if peer == "" && strings.Contains(cfg.LibvirtURI, "+tcp://") {
 		peer = cfg.LibvirtURI
 	}
-	r := &libvirtResolver{log: log, hosts: map[string]*libvirt.Host{}}
+	r := &libvirtResolver{log: log, domainType: cfg.DomainType, hosts: map[string]*libvirt.Host{}}
 	return backend{host: h, resolver: r, migrationURI: peer,
 		close: func() { r.close(); _ = h.Close() }}, nil
 }
 
 // libvirtResolver reaches migration destinations by their migration URI,
-// keeping one connection per destination.
+// keeping one connection per destination. It compares the guest's CPU
+// with the destination's hypervisor of this agent's domain type, so that
+// a TCG guest is checked against TCG.
 type libvirtResolver struct {
-	log   *slog.Logger
-	mu    sync.Mutex
-	hosts map[string]*libvirt.Host
+	log        *slog.Logger
+	domainType string
+	mu         sync.Mutex
+	hosts      map[string]*libvirt.Host
 }
 
 func (r *libvirtResolver) Resolve(ctx context.Context, t proto.Target) (backends.Host, error) {
@@ -89,7 +92,7 @@ func (r *libvirtResolver) Resolve(ctx context.Context, t proto.Target) (backends
 	if h, ok := r.hosts[t.URI]; ok {
 		return h, nil
 	}
-	h, err := libvirt.Dial(ctx, t.URI, libvirt.Options{PeerURI: t.URI, Logger: r.log})
+	h, err := libvirt.Dial(ctx, t.URI, libvirt.Options{PeerURI: t.URI, DomainType: r.domainType, Logger: r.log})
 	if err != nil {
 		return nil, err
 	}

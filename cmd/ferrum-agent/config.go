@@ -20,6 +20,7 @@ const (
 	keyStateDir     = "state_dir"
 	keyBackend      = "backend"
 	keyLibvirtURI   = "libvirt_uri"
+	keyDomainType   = "libvirt_domain_type"
 	keySimSeed      = "sim_seed"
 	keySimIndex     = "sim_index"
 	keySimSpeed     = "sim_speed"
@@ -38,6 +39,7 @@ var settings = []setting{
 	{keyStateDir, "/var/lib/ferrum-agent", "directory for the node's key (0600), certificate and the manager's CA"},
 	{keyBackend, "", "hypervisor backend: libvirt, or sim for an in-process simulated host (required)"},
 	{keyLibvirtURI, "qemu:///system", "libvirt connection URI of the libvirt backend"},
+	{keyDomainType, "", "domain type of the VMs the libvirt backend defines: kvm, or qemu (TCG, for hosts without KVM); default the best the host offers"},
 	{keySimSeed, "1", "seed of the simulated host's hardware and UUID"},
 	{keySimIndex, "0", "index of the simulated host; agents on one machine need different indexes"},
 	{keySimSpeed, "1", "how fast simulated time runs against real time"},
@@ -61,6 +63,7 @@ func registerFlags(fs *pflag.FlagSet) {
 type config struct {
 	Manager, JoinToken, StateDir string
 	Backend, LibvirtURI          string
+	DomainType                   string
 	SimSeed                      int64
 	SimIndex                     int
 	SimSpeed                     float64
@@ -89,7 +92,7 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 	}
 	c := config{Manager: v.GetString(keyManager), JoinToken: v.GetString(keyJoinToken),
 		StateDir: v.GetString(keyStateDir), Backend: v.GetString(keyBackend), LibvirtURI: v.GetString(keyLibvirtURI),
-		MigrationURI: v.GetString(keyMigrationURI), LogFormat: v.GetString(keyLogFormat)}
+		MigrationURI: v.GetString(keyMigrationURI), LogFormat: v.GetString(keyLogFormat), DomainType: v.GetString(keyDomainType)}
 	if c.Manager == "" {
 		bad(keyManager, "required: the address of the manager's agent listener, e.g. manager.example:5990")
 	}
@@ -98,6 +101,9 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 	}
 	if c.Backend != "sim" && c.Backend != "libvirt" {
 		bad(keyBackend, "must be libvirt or sim")
+	}
+	if c.DomainType != "" && c.DomainType != "kvm" && c.DomainType != "qemu" {
+		bad(keyDomainType, "must be kvm or qemu, or empty for the best the host offers")
 	}
 	var err error
 	if c.SimSeed, err = parseInt(v.GetString(keySimSeed)); err != nil {

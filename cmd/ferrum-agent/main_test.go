@@ -27,11 +27,12 @@ func TestConfigPrecedenceIsFlagsThenEnvironmentThenDefaults(t *testing.T) {
 	t.Setenv("FERRUM_AGENT_MANAGER", "env:5990")
 	t.Setenv("FERRUM_AGENT_BACKEND", "sim")
 	t.Setenv("FERRUM_AGENT_HEARTBEAT", "2s")
-	c, err := load(t, "--heartbeat", "250ms", "--sim-index", "3")
+	t.Setenv("FERRUM_AGENT_LIBVIRT_DOMAIN_TYPE", "kvm")
+	c, err := load(t, "--heartbeat", "250ms", "--sim-index", "3", "--libvirt-domain-type", "qemu")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Manager != "env:5990" || c.Backend != "sim" || c.Heartbeat != 250*time.Millisecond || c.SimIndex != 3 {
+	if c.Manager != "env:5990" || c.Backend != "sim" || c.Heartbeat != 250*time.Millisecond || c.SimIndex != 3 || c.DomainType != "qemu" {
 		t.Fatalf("config %+v", c)
 	}
 	if c.StateDir != "/var/lib/ferrum-agent" || c.ReconnectMax != 30*time.Second || c.LibvirtURI != "qemu:///system" {
@@ -50,6 +51,7 @@ func TestInvalidSettingsAreEachReported(t *testing.T) {
 		{"a zero heartbeat is reported", []string{"--manager", "m:1", "--backend", "sim", "--heartbeat", "0s"}, "--heartbeat"},
 		{"a sim index that is not a number is reported", []string{"--manager", "m:1", "--backend", "sim", "--sim-index", "2x"}, "--sim-index"},
 		{"an unknown log level is reported", []string{"--manager", "m:1", "--backend", "sim", "--log-level", "loud"}, "--log-level"},
+		{"an unknown domain type is reported", []string{"--manager", "m:1", "--backend", "libvirt", "--libvirt-domain-type", "xen"}, "--libvirt-domain-type"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

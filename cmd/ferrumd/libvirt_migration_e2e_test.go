@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,9 +34,11 @@ func startMigrationHosts(t *testing.T) migrationHosts {
 	t.Helper()
 	env := testenv.Start(t)
 	s := startAgentsServer(t)
-	s.startAgent(t, "agent-a", "--backend", "libvirt", "--libvirt-uri", env.AURI, "--migration-uri", env.AURI)
+	// TCG guests, as on hosts without KVM (this machine may have it).
+	tcg := []string{"--backend", "libvirt", "--libvirt-domain-type", "qemu"}
+	s.startAgent(t, "agent-a", append(tcg, "--libvirt-uri", env.AURI, "--migration-uri", env.AURI)...)
 	a := s.waitHosts(t, 1)[0]
-	s.startAgent(t, "agent-b", "--backend", "libvirt", "--libvirt-uri", env.BURI, "--migration-uri", env.BURI)
+	s.startAgent(t, "agent-b", append(tcg, "--libvirt-uri", env.BURI, "--migration-uri", env.BURI)...)
 	var b string
 	for _, h := range s.waitHosts(t, 2) {
 		if h != a {
@@ -49,10 +53,11 @@ func startMigrationHosts(t *testing.T) migrationHosts {
 // job's progress rising to completion, finds it running on B with the
 // migration's figures on the job, and migrates it back.
 //
-// ferrum-agent has no option for a direct kernel boot (libvirt.Options
-// GuestKernel) nor for the domain type, and no VSSD or RASD property
-// expresses either, so the guest is diskless: QEMU runs it (the firmware
-// finds nothing to boot and waits), which is all a live migration needs.
+// The agents define TCG guests (--libvirt-domain-type qemu). ferrum-agent
+// has no option for a direct kernel boot (libvirt.Options GuestKernel) and
+// no VSSD or RASD property expresses one, so the guest is diskless: QEMU
+// runs it (the firmware finds nothing to boot and waits), which is all a
+// live migration needs.
 func TestLibvirtLiveMigrationThroughTwoAgents(t *testing.T) {
 	m := startMigrationHosts(t)
 	s := newSession(t, m.s.cimxml())
@@ -62,6 +67,7 @@ func TestLibvirtLiveMigrationThroughTwoAgents(t *testing.T) {
 	s.run(vm, "RequestStateChange", rscParams(2))
 	s.requireState(vm, 2)
 	s.requireLinked(vm, model.AssocHostedDependency, model.HostPath(m.a), true)
+	requireDomainType(t, testenv.Start(t).AURI, vm, "qemu")
 	requireMigrationRefusals(s, migrationService(s, m.a), vm, m.a)
 
 	for _, leg := range []struct{ name, from, to string }{{"A to B", m.a, m.b}, {"B back to A", m.b, m.a}} {
@@ -80,6 +86,20 @@ func TestLibvirtLiveMigrationThroughTwoAgents(t *testing.T) {
 		if !ok {
 			t.Fatalf("migration %s failed; the way back starts from there", leg.name)
 		}
+	}
+}
+
+// requireDomainType requires the libvirt domain of vm on the daemon at
+// uri to be of type want ("qemu" is TCG).
+func requireDomainType(t *testing.T, uri string, vm cim.ObjectPath, want string) {
+	t.Helper()
+	name, _ := vm.Key("Name")
+	out, err := exec.Command("virsh", "-c", uri, "dumpxml", name.Str()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("virsh dumpxml %s: %v\n%s", name.Str(), err, out)
+	}
+	if !strings.Contains(string(out), "<domain type='"+want+"'") {
+		t.Fatalf("domain %s is not of type %s:\n%.300s", name.Str(), want, out)
 	}
 }
 
