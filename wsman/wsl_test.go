@@ -155,6 +155,20 @@ func TestWSLClient(t *testing.T) {
 			t.Errorf("EnabledState = %v after wsl invoke", v)
 		}
 	})
+	t.Run("a selector that is not a key is a wsman:InvalidSelectors fault", func(t *testing.T) {
+		out := c.run("get", "Ferrum_ComputerSystem", "Bogus=1")
+		mustContain(t, "get Bogus=1", out, "<s:Value>wsman:InvalidSelectors</s:Value>",
+			"faultDetail/UnexpectedSelectors")
+	})
+	t.Run("a wrong password gets nothing", func(t *testing.T) {
+		bad := *c
+		bad.env = append(append([]string(nil), c.env...), "WSPASS=not-the-password")
+		out := bad.run("get", "Ferrum_ComputerSystem", "CreationClassName=Ferrum_ComputerSystem", "Name=vm1")
+		mustContain(t, "get with a wrong password", out, "is empty, verify credentials")
+		if strings.Contains(out, "web server") {
+			t.Errorf("wsl with a wrong password read the instance:\n%s", out)
+		}
+	})
 	if n := e.h.enums.count(); n != 0 {
 		t.Errorf("%d enumeration contexts left open after wsl's enumerations", n)
 	}
