@@ -72,7 +72,7 @@ func (dl *Deliverer) Sender(dest, sub *cim.Instance) (indication.Sender, error) 
 	}
 	if sub != nil && sub.Str("SubscriptionInfo") != "" {
 		if info, err := parseEventInfo(sub.Str("SubscriptionInfo")); err == nil {
-			s.refParams = info.notifyTo
+			s.refParams, s.info = info.notifyTo, info
 		}
 	}
 	return s, nil
@@ -95,6 +95,16 @@ type eventSender struct {
 	to        string
 	ack       bool
 	refParams string
+	info      *eventInfo // nil for a subscription not made by Subscribe
+}
+
+// End implements indication.Ender: the subscriber's EndTo, when it gave
+// one, receives wse:SubscriptionEnd with status DeliveryFailure.
+func (s *eventSender) End(ctx context.Context, reason string) error {
+	if s.info == nil || s.info.endTo == nil {
+		return nil
+	}
+	return s.dl.subscriptionEnd(ctx, s.info, endStatusFailure, reason)
 }
 
 // Send implements indication.Sender.

@@ -303,3 +303,40 @@ func TestCheckAck(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedDeliveriesEndTheSubscriptionWithSubscriptionEnd: a listener
+// that never takes its events, under OnFatalErrorPolicy Remove, loses its
+// subscription and its EndTo receives wse:SubscriptionEnd with status
+// DeliveryFailure.
+func TestFailedDeliveriesEndTheSubscriptionWithSubscriptionEnd(t *testing.T) {
+	e := newTestEnv(t)
+	rec, srv := newEventRecorder(t)
+	dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer dead.Close()
+	dest, sub := e.subscribeTo(t, deliveryPush, dead.URL, srv.URL+"/end", "")
+	svc := indication.New(instantRetries(t))
+	defer svc.Close()
+	s, err := NewDeliverer(e.d, DelivererOptions{}).Sender(dest, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := query.Parse(query.WQL, e.one(t, classFilter).Str("Query"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Add(indication.Subscription{ID: "sub", Query: q, Sender: s, OnFatalErrorPolicy: indication.PolicyRemove}); err != nil {
+		t.Fatal(err)
+	}
+	svc.Publish(context.Background(), "root/virt", indication.InstCreation("root/virt", testVM("vm9", "x", 2), systemPath("Ferrum_ComputerSystem", "vm9")))
+	rec.wait(t, 1)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.ends) != 1 || rec.ends[0] != endStatusFailure {
+		t.Errorf("SubscriptionEnd statuses %v, want [%s]", rec.ends, endStatusFailure)
+	}
+	if svc.Active("sub") {
+		t.Error("the subscription is still active")
+	}
+}

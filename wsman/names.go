@@ -52,6 +52,7 @@ const (
 	deliveryPushAck   = wsmanBase + "PushWithAck"
 	deliveryEvents    = wsmanBase + "Events"
 	deliveryPull      = wsmanBase + "Pull"
+	endStatusFailure  = nsWSE + "/DeliveryFailure"
 	endStatusCancel   = nsWSE + "/SourceCancelling"
 	endStatusShutdown = nsWSE + "/SourceShuttingDown"
 )

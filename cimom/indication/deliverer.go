@@ -1,6 +1,10 @@
 package indication
 
-import "github.com/ferrum-virt/ferrum/cimom/cim"
+import (
+	"context"
+
+	"github.com/ferrum-virt/ferrum/cimom/cim"
+)
 
 // A Deliverer makes the Senders of one listener protocol: given a
 // subscription's listener destination instance and the subscription
@@ -18,3 +22,11 @@ type DelivererFunc func(dest, sub *cim.Instance) (Sender, error)
 
 // Sender calls f.
 func (f DelivererFunc) Sender(dest, sub *cim.Instance) (Sender, error) { return f(dest, sub) }
+
+// An Ender is a Sender that can tell its listener that the subscription
+// ended (WS-Eventing's wse:SubscriptionEnd). When OnFatalErrorPolicy stops
+// a subscription after a delivery failed every retry, the service calls
+// End with the reason before Config.OnFatal; its error is only logged.
+type Ender interface {
+	End(ctx context.Context, reason string) error
+}

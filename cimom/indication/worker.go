@@ -166,6 +166,7 @@ func (w *worker) run() {
 			log.WarnContext(w.ctx, "indication delivery failed; ending the subscription", "op", "indication",
 				"subscription", w.sub.ID, "policy", w.sub.OnFatalErrorPolicy, "err", err)
 			w.svc.removeWorker(w)
+			w.tellEnd(err)
 			if w.svc.cfg.OnFatal != nil {
 				w.svc.cfg.OnFatal(context.Background(), w.sub.ID, w.sub.OnFatalErrorPolicy, err)
 			}
@@ -173,6 +174,21 @@ func (w *worker) run() {
 		default:
 			log.WarnContext(w.ctx, "indication delivery failed; dropped", "op", "indication", "subscription", w.sub.ID, "err", err)
 		}
+	}
+}
+
+// tellEnd tells the listener that the subscription ended because a
+// delivery failed with err, when its Sender can (an Ender).
+func (w *worker) tellEnd(err error) {
+	e, ok := w.sub.Sender.(Ender)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), w.svc.cfg.SendTimeout)
+	defer cancel()
+	if endErr := e.End(ctx, "Delivery failed: "+err.Error()); endErr != nil {
+		w.svc.cfg.Log.WarnContext(ctx, "listener not told that its subscription ended", "op", "indication",
+			"subscription", w.sub.ID, "err", endErr)
 	}
 }
 
