@@ -24,7 +24,7 @@ func buildCommand(t *testing.T, name string) string {
 }
 
 // freeAddr returns a loopback address no one listens on right now.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -49,7 +49,7 @@ func post(t *testing.T, c *http.Client, url, user, pw string) *http.Response {
 	return resp
 }
 
-func readFile(t *testing.T, path string) string {
+func readFile(t testing.TB, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

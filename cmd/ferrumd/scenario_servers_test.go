@@ -41,7 +41,7 @@ func (s server) clients() []wbem.Client { return []wbem.Client{s.cimxml(), s.wsm
 
 // startServer starts ferrumd with the scenario password, HTTP only, plus
 // env, and waits until it is ready.
-func startServer(t *testing.T, env ...string) server {
+func startServer(t testing.TB, env ...string) server {
 	t.Helper()
 	env = append([]string{"FERRUM_ADMIN_PASSWORD=" + scenarioPassword, "FERRUM_LOG_LEVEL=info"}, env...)
 	p := startFerrumd(t, filepath.Join(t.TempDir(), "data"), env...)
@@ -52,14 +52,14 @@ func startServer(t *testing.T, env ...string) server {
 
 // startSimServer starts ferrumd on the sim backend with hosts hosts and no
 // predefined virtual servers.
-func startSimServer(t *testing.T, hosts int) server {
+func startSimServer(t testing.TB, hosts int) server {
 	t.Helper()
 	return startServer(t, "FERRUM_BACKEND=sim", fmt.Sprintf("FERRUM_SIM_HOSTS=%d", hosts), "FERRUM_SIM_VMS=0")
 }
 
 // startAgentsServer starts ferrumd with FERRUM_BACKEND=agents, waiting for
 // agents on a free loopback port.
-func startAgentsServer(t *testing.T) server {
+func startAgentsServer(t testing.TB) server {
 	t.Helper()
 	addr := freeAddr(t)
 	s := startServer(t, "FERRUM_BACKEND=agents", "FERRUM_AGENT_ADDR="+addr)
@@ -69,7 +69,7 @@ func startAgentsServer(t *testing.T) server {
 
 // joinToken asks the server for a one-time join token (POST
 // /admin/join-token, what `ferrumctl node token` does).
-func (s server) joinToken(t *testing.T) string {
+func (s server) joinToken(t testing.TB) string {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, "http://"+s.httpAddr+"/admin/join-token", nil)
 	if err != nil {
@@ -96,7 +96,7 @@ var (
 
 // agentBinary builds ferrum-agent once for the whole test binary, beside
 // ferrumd (TestMain removes that directory).
-func agentBinary(t *testing.T) string {
+func agentBinary(t testing.TB) string {
 	t.Helper()
 	agentBuild.Do(func() {
 		agentBinPath = filepath.Join(filepath.Dir(ferrumdBin), "ferrum-agent")
@@ -113,7 +113,7 @@ func agentBinary(t *testing.T) string {
 
 // startAgent enrols a ferrum-agent with args (its backend) on the server;
 // it runs until the test ends.
-func (s server) startAgent(t *testing.T, name string, args ...string) {
+func (s server) startAgent(t testing.TB, name string, args ...string) {
 	t.Helper()
 	args = append([]string{"--manager", s.agentAddr, "--join-token", s.joinToken(t),
 		"--state-dir", filepath.Join(t.TempDir(), name), "--heartbeat", "200ms"}, args...)
@@ -146,7 +146,7 @@ func (s server) startAgent(t *testing.T, name string, args ...string) {
 
 // waitHosts waits until the server serves n hosts and returns their names
 // (the Name keys of Ferrum_HostSystem).
-func (s server) waitHosts(t *testing.T, n int) []string {
+func (s server) waitHosts(t testing.TB, n int) []string {
 	t.Helper()
 	c := s.cimxml()
 	ctx, cancel := context.WithTimeout(context.Background(), failsafe)

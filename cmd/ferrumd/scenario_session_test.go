@@ -16,12 +16,12 @@ import (
 // WS-Man carry no CIM type, so every read goes through the helpers below,
 // which accept either protocol's values.
 type session struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	c   wbem.Client
 }
 
-func newSession(t *testing.T, c wbem.Client) *session {
+func newSession(t testing.TB, c wbem.Client) *session {
 	ctx, cancel := context.WithTimeout(context.Background(), failsafe)
 	t.Cleanup(cancel)
 	return &session{t: t, ctx: ctx, c: c}
@@ -276,7 +276,7 @@ func boolProp(in *cim.Instance, name string) (bool, bool) {
 }
 
 // outRef returns the reference output parameter name.
-func outRef(t *testing.T, out cim.Params, name string) cim.ObjectPath {
+func outRef(t testing.TB, out cim.Params, name string) cim.ObjectPath {
 	t.Helper()
 	v, _ := out.Get(name)
 	if ref, ok := v.AsRef(); ok {
