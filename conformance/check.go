@@ -26,6 +26,7 @@ type T struct {
 	D        *Discovery
 	failures []string
 	skipped  string
+	steps    []string // steps skipped by SkipStep
 	halted   bool
 }
 
@@ -47,6 +48,13 @@ func (t *T) Fatalf(format string, args ...any) {
 func (t *T) Skipf(format string, args ...any) {
 	t.skipped = fmt.Sprintf(format, args...)
 	panic(haltCheck{})
+}
+
+// SkipStep records that one step of a multi-step check was skipped, with
+// the reason, and lets the check go on. A check that has skipped steps and
+// no failures ends as skipped, naming them: it did not verify everything.
+func (t *T) SkipStep(format string, args ...any) {
+	t.steps = append(t.steps, fmt.Sprintf(format, args...))
 }
 
 // Profile returns the registered profile for dsp, or skips the check.
@@ -73,6 +81,8 @@ func run(ctx context.Context, c Check, cl client.Client, d *Discovery) (res Resu
 			res.Status, res.Reason = Fail, strings.Join(t.failures, "; ")
 		case t.skipped != "":
 			res.Status, res.Reason = Skip, t.skipped
+		case len(t.steps) > 0:
+			res.Status, res.Reason = Skip, "skipped steps: "+strings.Join(t.steps, "; ")
 		default:
 			res.Status = Pass
 		}
