@@ -98,8 +98,8 @@ func checkUnsupportedState(ctx context.Context, t *T) {
 			t.Errorf("RequestStateChange(%d): %v", bad, err)
 		}
 		after, _ := t.C.GetInstance(ctx, vm)
-		if before != nil && after != nil && before.Str("EnabledState") != after.Str("EnabledState") {
-			t.Errorf("EnabledState changed from %s to %s", before.Str("EnabledState"), after.Str("EnabledState"))
+		if before != nil && after != nil && propText(before, "EnabledState") != propText(after, "EnabledState") {
+			t.Errorf("EnabledState changed from %s to %s", propText(before, "EnabledState"), propText(after, "EnabledState"))
 		}
 	}
 }

@@ -78,10 +78,10 @@ func waitJob(ctx context.Context, c client.Client, job cim.ObjectPath, method st
 		case 7:
 			return nil
 		case 8, 9, 10:
-			return fmt.Errorf("%s: job %s ended in JobState %d: %s %s", method, job, st, inst.Str("ErrorCode"), inst.Str("ErrorDescription"))
+			return fmt.Errorf("%s: job %s ended in JobState %d: %s %s", method, job, st, propText(inst, "ErrorCode"), inst.Str("ErrorDescription"))
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s: job %s not completed after %s (JobState %s)", method, job, jobDeadline, inst.Str("JobState"))
+			return fmt.Errorf("%s: job %s not completed after %s (JobState %s)", method, job, jobDeadline, propText(inst, "JobState"))
 		}
 		if err := sleep(ctx, pollInterval); err != nil {
 			return fmt.Errorf("%s: waiting for job %s: %w", method, job, err)

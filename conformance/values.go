@@ -130,3 +130,12 @@ func containsPath(ps []cim.ObjectPath, p cim.ObjectPath) bool {
 	}
 	return false
 }
+
+// propText is the protocol-neutral text of a property (valueText): unlike
+// Instance.Str, it also renders the integers CIM-XML reads typed.
+func propText(inst *cim.Instance, name string) string {
+	if inst == nil {
+		return ""
+	}
+	return valueText(mustGet(inst, name))
+}

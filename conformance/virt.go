@@ -71,7 +71,7 @@ func virtChecks() []Check {
 						continue
 					}
 					if n, ok := uintProp(inst, "EnabledState"); !ok || !inValueMap(n, [2]uint64{0, 11}, [2]uint64{32768, 65535}) {
-						t.Errorf("%s: EnabledState %q is not in the ValueMap", vm, inst.Str("EnabledState"))
+						t.Errorf("%s: EnabledState %q is not in the ValueMap", vm, propText(inst, "EnabledState"))
 					}
 					if n, ok := uintProp(inst, "RequestedState"); ok && !inValueMap(n, [2]uint64{0, 12}, [2]uint64{32768, 65535}) {
 						t.Errorf("%s: RequestedState %d is not in the ValueMap", vm, n)
@@ -96,7 +96,7 @@ func virtChecks() []Check {
 						for _, r := range bothWays(ctx, t, s, "CIM_VirtualSystemSettingDataComponent", "CIM_ResourceAllocationSettingData", 1) {
 							requireProps(t, r, "InstanceID")
 							if n, ok := uintProp(r.Instance, "ResourceType"); !ok || !inValueMap(n, [2]uint64{1, 35}, [2]uint64{32768, 65535}) {
-								t.Errorf("%s: ResourceType %q is not in the ValueMap", r.Path, r.Instance.Str("ResourceType"))
+								t.Errorf("%s: ResourceType %q is not in the ValueMap", r.Path, propText(r.Instance, "ResourceType"))
 							}
 						}
 					}
@@ -128,7 +128,7 @@ func virtChecks() []Check {
 				for _, p := range hostPools(ctx, t) {
 					requireProps(t, p, "InstanceID", "ResourceType", "Primordial")
 					if b, ok := boolProp(p.Instance, "Primordial"); ok && b {
-						primordial[p.Instance.Str("ResourceType")+"/"+p.Instance.Str("ResourceSubType")]++
+						primordial[propText(p.Instance, "ResourceType")+"/"+p.Instance.Str("ResourceSubType")]++
 					}
 				}
 				if len(primordial) == 0 {
@@ -141,8 +141,8 @@ func virtChecks() []Check {
 				t.Profile("DSP1043")
 				for _, p := range hostPools(ctx, t) {
 					for _, c := range bothWays(ctx, t, p.Path, "CIM_ElementCapabilities", "CIM_AllocationCapabilities", 1) {
-						if c.Instance.Str("ResourceType") != p.Instance.Str("ResourceType") {
-							t.Errorf("%s: ResourceType %s, pool %s has %s", c.Path, c.Instance.Str("ResourceType"), p.Path, p.Instance.Str("ResourceType"))
+						if propText(c.Instance, "ResourceType") != propText(p.Instance, "ResourceType") {
+							t.Errorf("%s: ResourceType %s, pool %s has %s", c.Path, propText(c.Instance, "ResourceType"), p.Path, propText(p.Instance, "ResourceType"))
 						}
 					}
 				}
