@@ -17,6 +17,22 @@ type fake struct {
 	rscReply func(state uint64) uint64 // RequestStateChange's return value
 	noGCI    bool                      // GetCentralInstances not supported
 	badKeyOK bool                      // GetInstance ignores missing keys (broken)
+	breaks   map[string]bool           // requirements the fake violates, by name (see brokenIn)
+	oneWay   string                    // an association class traversable only from its first reference (broken)
+	seq      int                       // numbers the instances the methods create
+}
+
+// broken reports whether the fake violates the requirement named what.
+func (f *fake) broken(what string) bool { return f.breaks[what] }
+
+// brokenIn returns a change that makes the fake violate what.
+func brokenIn(what string) func(*fake) {
+	return func(f *fake) {
+		if f.breaks == nil {
+			f.breaks = map[string]bool{}
+		}
+		f.breaks[what] = true
+	}
 }
 
 func (f *fake) Protocol() string { return "fake" }
@@ -42,7 +58,7 @@ func (f *fake) assoc(ns, class, r1 string, p1 cim.ObjectPath, r2 string, p2 cim.
 }
 
 func (f *fake) EnumerateInstances(_ context.Context, ns, class string) ([]client.Object, error) {
-	if !f.classes[strings.ToLower(class)] {
+	if !f.classes[strings.ToLower(class)] && !f.broken("unknown class") {
 		return nil, &client.Error{Status: cim.ErrInvalidClass}
 	}
 	var out []client.Object
@@ -76,6 +92,9 @@ func (f *fake) GetInstance(_ context.Context, p cim.ObjectPath) (*cim.Instance, 
 			return o.Instance, nil
 		}
 	}
+	if f.broken("absent instance") {
+		return nil, &client.Error{Status: cim.ErrFailed}
+	}
 	return nil, &client.Error{Status: cim.ErrNotFound}
 }
 
@@ -97,6 +116,9 @@ func (f *fake) links(p cim.ObjectPath, assocClass, role string) (out [][3]any) {
 		}
 		for i, r := range refs {
 			rp, _ := r.Value.AsRef()
+			if i == 1 && strings.EqualFold(o.Path.ClassName, f.oneWay) {
+				continue
+			}
 			if samePath(rp, p) && (role == "" || strings.EqualFold(role, r.Name)) {
 				other := refs[1-i]
 				op, _ := other.Value.AsRef()
@@ -123,9 +145,17 @@ func (f *fake) Associators(ctx context.Context, p cim.ObjectPath, flt client.Ass
 	return out, nil
 }
 
+// AssociatorNames names the other ends without reading them, as a server
+// does: a dangling reference shows.
 func (f *fake) AssociatorNames(ctx context.Context, p cim.ObjectPath, flt client.AssocFilter) ([]cim.ObjectPath, error) {
-	objs, err := f.Associators(ctx, p, flt)
-	return pathsOf(objs), err
+	var out []cim.ObjectPath
+	for _, l := range f.links(p, flt.AssocClass, flt.Role) {
+		op, role := l[1].(cim.ObjectPath), l[2].(string)
+		if (flt.ResultRole == "" || strings.EqualFold(flt.ResultRole, role)) && (flt.ResultClass == "" || strings.EqualFold(flt.ResultClass, op.ClassName)) {
+			out = append(out, op)
+		}
+	}
+	return out, nil
 }
 
 func (f *fake) References(_ context.Context, p cim.ObjectPath, resultClass, role string) ([]client.Object, error) {
@@ -142,6 +172,9 @@ func (f *fake) ReferenceNames(ctx context.Context, p cim.ObjectPath, resultClass
 }
 
 func (f *fake) InvokeMethod(ctx context.Context, p cim.ObjectPath, method string, in cim.Params) (cim.Value, cim.Params, error) {
+	if rv, out, err, ok := f.invoke(ctx, p, method, in); ok {
+		return rv, out, err
+	}
 	switch {
 	case method == "GetCentralInstances" && !f.noGCI:
 		paths, _ := f.AssociatorNames(ctx, p, client.AssocFilter{AssocClass: "CIM_ElementConformsToProfile"})
