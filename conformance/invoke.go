@@ -100,7 +100,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // outRef returns the reference output parameter name of a call; an
 // asynchronous call may give it only through its job's
-// CIM_AffectedJobElement (DSP1103 §8.1), with resultClass.
+// CIM_AffectedJobElement (DSP1103), with resultClass.
 func outRef(ctx context.Context, c client.Client, res callResult, name, resultClass string) (cim.ObjectPath, bool) {
 	if refs := refsOf(paramValue(res.Out, name)); len(refs) == 1 {
 		return refs[0], true

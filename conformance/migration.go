@@ -8,7 +8,7 @@ import (
 )
 
 // checkMigratable asks whether a defined VM can migrate to another host:
-// DSP1081 §8.1.3 CheckVirtualSystemIsMigratableToHost returns 0 and a
+// DSP1081 §8 CheckVirtualSystemIsMigratableToHost returns 0 and a
 // boolean IsMigratable (either value conforms).
 func checkMigratable(ctx context.Context, t *T) {
 	svcs := central(t, "DSP1081", 4)

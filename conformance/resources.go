@@ -10,7 +10,7 @@ import (
 )
 
 // checkResources adds a NIC to a defined VM, grows its memory and removes
-// the NIC, re-reading the VSSD's RASDs after each change (DSP1042 §8.1.4–6).
+// the NIC, re-reading the VSSD's RASDs after each change (DSP1042 §8).
 func checkResources(ctx context.Context, t *T) {
 	vm := defineTestVM(ctx, t)
 	defer vm.cleanup(ctx, t)

@@ -93,7 +93,7 @@ func embeddedArray(ins ...*cim.Instance) cim.Value {
 	return v
 }
 
-// defineTestVM defines a virtual system with DefineSystem (DSP1042 §8.1)
+// defineTestVM defines a virtual system with DefineSystem (DSP1042 §8)
 // and checks that ResultingSystem exists. The caller defers its cleanup.
 func defineTestVM(ctx context.Context, t *T) *testVM {
 	vm := &testVM{name: uniqueName()}
