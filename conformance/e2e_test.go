@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,12 @@ func TestSuiteAgainstFerrumd(t *testing.T) {
 	wcfg.URL = "http://" + addr + "/wsman"
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	rep := conformance.Run(ctx, addr, []client.Client{client.NewCIMXML(cfg), client.NewWSMan(wcfg)}, conformance.Options{Destructive: true})
+	cimxml := client.NewCIMXML(cfg)
+	before := virtualSystems(ctx, t, cimxml)
+	rep := conformance.Run(ctx, addr, []client.Client{cimxml, client.NewWSMan(wcfg)}, conformance.Options{Destructive: true})
+	if after := virtualSystems(ctx, t, cimxml); !slices.Equal(before, after) {
+		t.Errorf("the destructive checks left the virtual systems %v, found %v", after, before)
+	}
 	for _, r := range rep.Results {
 		if r.Status == conformance.Fail {
 			t.Errorf("FAIL %s %s %s: %s", r.Profile, r.Protocol, r.Check, r.Reason)
@@ -77,4 +83,23 @@ func TestSuiteAgainstFerrumd(t *testing.T) {
 		t.Errorf("nothing passed: %s", rep.Summary())
 	}
 	t.Log(rep.Summary())
+}
+
+// virtualSystems lists the ElementNames of the DSP1057 central instances.
+func virtualSystems(ctx context.Context, t *testing.T, c client.Client) []string {
+	d := conformance.Discover(ctx, c)
+	p := d.Profile("DSP1057")
+	if p == nil {
+		t.Fatalf("no DSP1057 profile: %v", d.Err)
+	}
+	var out []string
+	for _, vm := range p.Central {
+		inst, err := c.GetInstance(ctx, vm)
+		if err != nil {
+			t.Fatalf("GetInstance %s: %v", vm, err)
+		}
+		out = append(out, inst.Str("ElementName"))
+	}
+	slices.Sort(out)
+	return out
 }
