@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"sync/atomic"
 	"time"
 
@@ -25,6 +26,9 @@ type Config struct {
 	Resolver Resolver
 	// Manager is the manager's agent listener, host:port. Required.
 	Manager string
+	// Dial opens the connection to Manager that TLS then runs over; nil
+	// means TCP. An in-process manager passes its inproc.Listener's Dial.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// StateDir keeps the node's key (0600), certificate and the pinned CA.
 	// Required.
 	StateDir string

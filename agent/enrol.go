@@ -131,18 +131,32 @@ func refusal(f proto.Frame) error {
 	return fmt.Errorf("manager refused: %w", e.Err())
 }
 
-// dial connects to the manager and completes the TLS handshake; the
-// connection's deadline is set for the exchange that follows.
+// dial connects to the manager (over TCP, or through Config.Dial) and
+// completes the TLS handshake; the connection's deadline is set for the
+// exchange that follows.
 func (a *Agent) dial(ctx context.Context, cfg *tls.Config) (*tls.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
 	defer cancel()
-	d := tls.Dialer{Config: cfg}
-	c, err := d.DialContext(ctx, "tcp", a.cfg.Manager)
+	if a.cfg.Dial == nil {
+		d := tls.Dialer{Config: cfg}
+		c, err := d.DialContext(ctx, "tcp", a.cfg.Manager)
+		if err != nil {
+			return nil, err
+		}
+		conn := c.(*tls.Conn)
+		_ = conn.SetDeadline(time.Now().Add(handshakeTimeout))
+		return conn, nil
+	}
+	raw, err := a.cfg.Dial(ctx, "tcp", a.cfg.Manager)
 	if err != nil {
 		return nil, err
 	}
-	conn := c.(*tls.Conn)
+	conn := tls.Client(raw, cfg)
 	_ = conn.SetDeadline(time.Now().Add(handshakeTimeout))
+	if err := conn.HandshakeContext(ctx); err != nil {
+		_ = raw.Close()
+		return nil, err
+	}
 	return conn, nil
 }
 
