@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/ferrum-virt/ferrum/agent/manager"
-	"github.com/ferrum-virt/ferrum/backends"
-	"github.com/ferrum-virt/ferrum/backends/sim"
 	"github.com/ferrum-virt/ferrum/cimom"
 	"github.com/ferrum-virt/ferrum/cimom/indication"
 	"github.com/ferrum-virt/ferrum/cimom/jobs"
@@ -26,7 +24,7 @@ type engine struct {
 	d       *cimom.Dispatcher
 	interop *interop.Provider
 	inv     virt.Inventory
-	nodes   *manager.Registry // the agents' node registry, when FERRUM_BACKEND=agents
+	nodes   *manager.Registry // the agents' node registry (with sim, of the in-process agents)
 	// indications publishes DSP1054 indications (providers raise theirs
 	// through it).
 	indications *indication.Service
@@ -104,27 +102,12 @@ func registerVirt(ctx context.Context, e *engine, st cimom.SQLStore, log *slog.L
 
 // openBackend sets e.inv to the hosts of the configured backend: a
 // simulated data center on a clock that follows real time until ctx ends,
-// or the node registry that ferrum-agents connect to.
+// its hosts behind in-process agents (openSim), or the node registry that
+// ferrum-agents connect to.
 func openBackend(ctx context.Context, cfg config.Config, e *engine, log *slog.Logger) error {
 	switch cfg.Backend {
 	case "sim":
-		clock := sim.NewClock(time.Now())
-		dc, err := sim.NewDataCenter(sim.Config{Hosts: cfg.SimHosts, Seed: 1, Clock: clock, Logger: log.With("component", "sim")})
-		if err != nil {
-			return fmt.Errorf("simulated data center (FERRUM_SIM_HOSTS=%d): %w", cfg.SimHosts, err)
-		}
-		hosts := make([]backends.Host, 0, len(dc.Hosts()))
-		for _, h := range dc.Hosts() {
-			hosts = append(hosts, h)
-		}
-		clock.SetAutoAdvance(true) // seeding takes no simulated waiting
-		if err := seedSim(ctx, hosts, cfg.SimVMs); err != nil {
-			return err
-		}
-		clock.SetAutoAdvance(false)
-		go clock.RunRealTime(ctx, 100*time.Millisecond, 1)
-		e.inv = newStaticInventory(hosts)
-		return nil
+		return openSim(ctx, cfg, e, log)
 	case "agents":
 		reg, err := manager.Open(ctx, manager.Config{DataDir: cfg.DataDir, Addr: cfg.AgentAddr,
 			Version: Version, Logger: log.With("component", "nodes")})
