@@ -3,7 +3,8 @@
 // where they listen.
 //
 // Start is idempotent and cheap once the daemons run, so every test package
-// may call it. It needs root (libvirtd, network namespaces, bind mounts):
+// may call it; the test that calls it has the daemons to itself among the
+// test processes until it ends. It needs root (libvirtd, network namespaces, bind mounts):
 // without it the calling test is skipped with the reason; CI runs as root.
 package testenv
 
@@ -16,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -69,7 +71,45 @@ func Start(tb testing.TB) Env {
 	if errOut != "" {
 		tb.Fatal(errOut)
 	}
+	hold(tb, env.Dir)
 	return env
+}
+
+// The daemons are shared by every test process: go test runs packages in
+// parallel, and two packages' VMs at once can exhaust the test driver's
+// host or race over the migration daemons' switches. So a test holds the
+// environment, through an exclusive flock on a file beside the daemons,
+// from its first Start to its end; calls from one process nest.
+var (
+	holdMu    sync.Mutex
+	holdCount int
+	holdFile  *os.File
+)
+
+func hold(tb testing.TB, dir string) {
+	tb.Helper()
+	holdMu.Lock()
+	defer holdMu.Unlock()
+	if holdCount == 0 {
+		f, err := os.OpenFile(filepath.Join(dir, "in-use.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			tb.Fatalf("testenv lock: %v", err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			f.Close()
+			tb.Fatalf("testenv lock %s: %v", f.Name(), err)
+		}
+		holdFile = f
+	}
+	holdCount++
+	tb.Cleanup(func() {
+		holdMu.Lock()
+		defer holdMu.Unlock()
+		if holdCount--; holdCount == 0 {
+			holdFile.Close() // releases the flock
+			holdFile = nil
+		}
+	})
 }
 
 // parse reads NAME='value' lines.
