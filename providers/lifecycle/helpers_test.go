@@ -148,7 +148,8 @@ func newFixture(t testing.TB, hosts int, tune func(*Config)) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, ctx: ctx, dc: dc, inv: inv, d: d, jobs: jm, p: p, rec: newRecorder()}
-	cfg := Config{Dispatcher: d, Inventory: inv, Publisher: f.rec, HostID: p.HostID, Jobs: jm,
+	views := func(ctx context.Context, id string, h backends.Host) VMBuilder { return p.View(ctx, id, h) }
+	cfg := Config{Dispatcher: d, Inventory: inv, Publisher: f.rec, HostID: p.HostID, Jobs: jm, Views: views,
 		PollInterval: 20 * time.Millisecond, RetryInterval: 10 * time.Millisecond, SystemName: "mgr.example", Log: quiet}
 	if tune != nil {
 		tune(&cfg)

@@ -18,13 +18,13 @@ func (s *Service) resync(ctx context.Context, hostID string, h backends.Host, fi
 	}
 	s.resyncs.Add(1)
 	listed := make(map[string]bool, len(vms))
+	read := s.reader(ctx, hostID, h)
 	for _, vm := range vms {
 		listed[vm.UUID] = true
-		cs, err := s.computerSystem(ctx, vm.UUID)
-		if err != nil {
+		cs, set, ok := read(vm)
+		if !ok {
 			continue // undefined meanwhile: the stream tells
 		}
-		set := s.readSettings(ctx, vm.UUID)
 		s.apply(ctx, vm.UUID, hostID, cs, &set, false, !first)
 	}
 	for _, id := range s.cachedOn(hostID) {
@@ -56,4 +56,34 @@ func (s *Service) cachedOn(hostID string) []string {
 		}
 	}
 	return out
+}
+
+// reader returns how resync reads a listed VM's instances: built from the
+// listing by Config.Views when set, else through the Dispatcher; ok is
+// false for a VM that is gone.
+func (s *Service) reader(ctx context.Context, hostID string, h backends.Host) func(backends.VM) (*cim.Instance, settings, bool) {
+	if s.cfg.Views == nil {
+		return func(vm backends.VM) (*cim.Instance, settings, bool) {
+			cs, err := s.computerSystem(ctx, vm.UUID)
+			if err != nil {
+				return nil, settings{}, false
+			}
+			return cs, s.readSettings(ctx, vm.UUID), true
+		}
+	}
+	view := s.cfg.Views(ctx, hostID, h)
+	return func(vm backends.VM) (*cim.Instance, settings, bool) {
+		cs, vssd, rasds := view.Instances(vm)
+		st := settings{vssd: vssd, rasds: make(map[string]setting, len(rasds))}
+		for _, r := range rasds {
+			class, err := s.cfg.Dispatcher.Repo.Class(ns, r.ClassName)
+			if err != nil {
+				continue
+			}
+			if p, err := r.Path(ns, class); err == nil {
+				st.rasds[p.Canonical()] = setting{path: p, in: r}
+			}
+		}
+		return cs, st, true
+	}
 }

@@ -39,6 +39,11 @@ type Config struct {
 	Publisher indication.Publisher
 	// HostID returns a host's ID (virt.Provider.HostID); default Info().ID.
 	HostID func(ctx context.Context, h backends.Host) (string, error)
+	// Views, when set, builds the instances of a host's listed VMs
+	// without asking the backend again (virt.Provider.View), which makes
+	// a host's baseline one listing instead of several calls per VM;
+	// without it the baseline reads every VM through the Dispatcher.
+	Views func(ctx context.Context, hostID string, h backends.Host) VMBuilder
 	// Jobs, when set, has its jobs' changes raised.
 	Jobs *jobs.Manager
 	// Nodes, when set, reports node liveness changes until ctx ends.
@@ -63,6 +68,12 @@ type Config struct {
 	SystemName string
 	// Log receives warnings (slog.Default()).
 	Log *slog.Logger
+}
+
+// A VMBuilder returns a listed VM's computer system, virtual system
+// settings and RASDs, as the Dispatcher would serve them.
+type VMBuilder interface {
+	Instances(vm backends.VM) (cs, vssd *cim.Instance, rasds []*cim.Instance)
 }
 
 // DefaultWatchedClasses are the classes diffed after each finished job.

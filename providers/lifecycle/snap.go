@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/ferrum-virt/ferrum/cimom/cim"
 	"github.com/ferrum-virt/ferrum/cimom/store"
@@ -52,7 +53,9 @@ func encodeSnapshot(cs *cim.Instance, st settings) (snapshot, error) {
 		}
 	}
 	var out bytes.Buffer
-	w, _ := flate.NewWriter(&out, flate.BestSpeed)
+	w := writers.Get().(*flate.Writer)
+	defer writers.Put(w)
+	w.Reset(&out)
 	if _, err := w.Write(raw.Bytes()); err != nil {
 		return nil, err
 	}
@@ -62,10 +65,25 @@ func encodeSnapshot(cs *cim.Instance, st settings) (snapshot, error) {
 	return bytes.Clone(out.Bytes()), nil
 }
 
+// writers and readers reuse the deflate state (a writer holds about a
+// megabyte), which would otherwise dominate a baseline of thousands of VMs.
+var (
+	writers = sync.Pool{New: func() any {
+		w, _ := flate.NewWriter(nil, flate.BestSpeed)
+		return w
+	}}
+	readers = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
+)
+
 // decode unpacks the snapshot.
 func (s snapshot) decode() (*cim.Instance, settings, error) {
 	st := settings{rasds: map[string]setting{}}
-	raw, err := io.ReadAll(flate.NewReader(bytes.NewReader(s)))
+	r := readers.Get().(io.ReadCloser)
+	defer readers.Put(r)
+	if err := r.(flate.Resetter).Reset(bytes.NewReader(s), nil); err != nil {
+		return nil, st, fmt.Errorf("inflate VM snapshot: %w", err)
+	}
+	raw, err := io.ReadAll(r)
 	if err != nil {
 		return nil, st, fmt.Errorf("inflate VM snapshot: %w", err)
 	}

@@ -1,7 +1,10 @@
 package lifecycle
 
 import (
+	"context"
 	"testing"
+
+	"github.com/ferrum-virt/ferrum/backends"
 
 	"github.com/ferrum-virt/ferrum/cimom/cim"
 	"github.com/ferrum-virt/ferrum/cimom/indication"
@@ -55,4 +58,52 @@ func TestSnapshotKeepsAVMsInstancesExactlyAndSmall(t *testing.T) {
 	if _, _, err := snapshot(snap[:len(snap)/2]).decode(); err == nil {
 		t.Error("a truncated snapshot decoded without an error")
 	}
+}
+
+// TestViewBuildsWhatTheDispatcherServes: the baseline built from a host's
+// listing (Config.Views) holds the same instances, under the same paths,
+// as reading each VM through the Dispatcher — else the first event after
+// start would report changes that did not happen.
+func TestViewBuildsWhatTheDispatcherServes(t *testing.T) {
+	f := newFixture(t, 1, func(c *Config) {})
+	vm := f.define(0, smallSpec("web07", 768))
+	h := f.host(0)
+	hostID, err := f.p.HostID(f.ctx, h)
+	f.must(err)
+	listed, err := h.VMs().List(f.ctx)
+	f.must(err)
+	svc := &Service{cfg: Config{Dispatcher: f.d, Views: func(ctx context.Context, id string, h backends.Host) VMBuilder {
+		return f.p.View(ctx, id, h)
+	}}}
+	viaView, viaDispatcher := svc.reader(f.ctx, hostID, h), (&Service{cfg: Config{Dispatcher: f.d, Log: quiet}}).reader(f.ctx, hostID, h)
+	for _, l := range listed {
+		if l.UUID != vm.UUID {
+			continue
+		}
+		cs1, st1, ok1 := viaView(l)
+		cs2, st2, ok2 := viaDispatcher(l)
+		if !ok1 || !ok2 {
+			t.Fatalf("read: view %v, dispatcher %v", ok1, ok2)
+		}
+		if d := indication.ChangedProperties(cs2, cs1); len(d) > 0 || len(cs1.Properties) != len(cs2.Properties) {
+			t.Errorf("computer system differs in %v", d)
+		}
+		if d := indication.ChangedProperties(st2.vssd, st1.vssd); len(d) > 0 {
+			t.Errorf("VSSD differs in %v", d)
+		}
+		if len(st1.rasds) != len(st2.rasds) || len(st1.rasds) < 3 {
+			t.Fatalf("%d RASDs from the view, %d from the dispatcher", len(st1.rasds), len(st2.rasds))
+		}
+		for k, r := range st2.rasds {
+			v, ok := st1.rasds[k]
+			if !ok {
+				t.Fatalf("the view lacks RASD %s (has %v)", k, st1.sortedKeys())
+			}
+			if d := indication.ChangedProperties(r.in, v.in); len(d) > 0 {
+				t.Errorf("RASD %s differs in %v", k, d)
+			}
+		}
+		return
+	}
+	t.Fatal("the defined VM is not listed")
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/ferrum-virt/ferrum/agent/manager"
+	"github.com/ferrum-virt/ferrum/backends"
 	"github.com/ferrum-virt/ferrum/providers/lifecycle"
 )
 
@@ -22,6 +23,7 @@ func registerLifecycle(ctx context.Context, d serviceDeps) error {
 	cfg := lifecycle.Config{
 		Dispatcher: e.d, Inventory: e.inv, Publisher: e.indications,
 		HostID: d.virt.HostID, Jobs: d.jobs, SystemName: host,
+		Views: func(ctx context.Context, id string, h backends.Host) lifecycle.VMBuilder { return d.virt.View(ctx, id, h) },
 		Log: d.log.With("component", "lifecycle"),
 	}
 	if e.nodes != nil {
