@@ -23,7 +23,9 @@ func registerLifecycle(ctx context.Context, d serviceDeps) error {
 	cfg := lifecycle.Config{
 		Dispatcher: e.d, Inventory: e.inv, Publisher: e.indications,
 		HostID: d.virt.HostID, Jobs: d.jobs, SystemName: host,
-		Views: func(ctx context.Context, id string, h backends.Host) lifecycle.VMBuilder { return d.virt.View(ctx, id, h) },
+		Views: func(ctx context.Context, id string, h backends.Host) lifecycle.VMBuilder {
+			return d.virt.View(ctx, id, h)
+		},
 		Log: d.log.With("component", "lifecycle"),
 	}
 	if e.nodes != nil {
