@@ -5,6 +5,7 @@ import (
 
 	"github.com/ferrum-virt/ferrum/cimom/cim"
 	"github.com/ferrum-virt/ferrum/cimom/jobs"
+	"github.com/ferrum-virt/ferrum/providers/provkit"
 	"github.com/ferrum-virt/ferrum/providers/virt"
 	"github.com/ferrum-virt/ferrum/providers/virt/model"
 )
@@ -16,17 +17,17 @@ import (
 func (p *Provider) extensions() map[string]virt.Extension {
 	return map[string]virt.Extension{
 		model.AssocHostedService: p.perHost(func(host string) []*cim.Instance {
-			return []*cim.Instance{link(model.AssocHostedService, "Antecedent", model.HostPath(host), "Dependent", ServicePath(host))}
+			return []*cim.Instance{provkit.Link(model.AssocHostedService, "Antecedent", model.HostPath(host), "Dependent", ServicePath(host))}
 		}),
 		model.AssocElementCaps: p.perHost(func(host string) []*cim.Instance {
-			out := []*cim.Instance{link(model.AssocElementCaps, "ManagedElement", ServicePath(host), "Capabilities", CapsPath(host))}
+			out := []*cim.Instance{provkit.Link(model.AssocElementCaps, "ManagedElement", ServicePath(host), "Capabilities", CapsPath(host))}
 			if p.jobs != nil {
-				out = append(out, link(model.AssocElementCaps, "ManagedElement", ServicePath(host), "Capabilities", p.jobs.CapabilitiesPath()))
+				out = append(out, provkit.Link(model.AssocElementCaps, "ManagedElement", ServicePath(host), "Capabilities", p.jobs.CapabilitiesPath()))
 			}
 			return out
 		}),
 		model.AssocSettingsDefCaps: p.perHost(func(host string) []*cim.Instance {
-			return []*cim.Instance{link(model.AssocSettingsDefCaps, "GroupComponent", CapsPath(host), "PartComponent", SettingsPath(host),
+			return []*cim.Instance{provkit.Link(model.AssocSettingsDefCaps, "GroupComponent", CapsPath(host), "PartComponent", SettingsPath(host),
 				"PropertyPolicy", cim.Uint16(0), "ValueRole", cim.Uint16(0), "ValueRange", cim.Uint16(0))}
 		}),
 	}
@@ -36,7 +37,7 @@ func (p *Provider) extensions() map[string]virt.Extension {
 func (p *Provider) perHost(links func(host string) []*cim.Instance) virt.Extension {
 	refs := func(ctx context.Context, target cim.ObjectPath, yield func(*cim.Instance) bool) error {
 		for _, host := range p.targetHosts(ctx, target) {
-			if !yieldAll(links(host), yield) {
+			if !provkit.YieldAll(links(host), yield) {
 				return nil
 			}
 		}
@@ -45,7 +46,7 @@ func (p *Provider) perHost(links func(host string) []*cim.Instance) virt.Extensi
 	return virt.Extension{
 		Enumerate: func(ctx context.Context, yield func(*cim.Instance) bool) error {
 			for _, h := range p.hosts(ctx) {
-				if !yieldAll(links(h.id), yield) {
+				if !provkit.YieldAll(links(h.id), yield) {
 					return nil
 				}
 			}
@@ -96,29 +97,6 @@ func (p *Provider) targetHosts(ctx context.Context, target cim.ObjectPath) []str
 	return nil
 }
 
-// link builds an association instance of class from name/value pairs.
-func link(class string, pairs ...any) *cim.Instance {
-	in := cim.NewInstance(class)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		switch v := pairs[i+1].(type) {
-		case cim.ObjectPath:
-			in.Set(pairs[i].(string), cim.Ref(v))
-		case cim.Value:
-			in.Set(pairs[i].(string), v)
-		}
-	}
-	return in
-}
-
-func yieldAll(insts []*cim.Instance, yield func(*cim.Instance) bool) bool {
-	for _, in := range insts {
-		if !yield(in) {
-			return false
-		}
-	}
-	return true
-}
-
 // matches reports whether every key of path has the same value in in,
 // comparing references without their hosts.
 func matches(in *cim.Instance, path cim.ObjectPath) bool {
@@ -131,7 +109,7 @@ func matches(in *cim.Instance, path cim.ObjectPath) bool {
 		b, bRef := k.Value.AsRef()
 		switch {
 		case aRef && bRef:
-			if !local(a).Equal(local(b)) {
+			if !provkit.Local(a, model.Namespace).Equal(provkit.Local(b, model.Namespace)) {
 				return false
 			}
 		case !cim.Equal(v, k.Value):
@@ -139,12 +117,4 @@ func matches(in *cim.Instance, path cim.ObjectPath) bool {
 		}
 	}
 	return true
-}
-
-func local(p cim.ObjectPath) cim.ObjectPath {
-	p = p.Local()
-	if p.Namespace == "" {
-		p.Namespace = model.Namespace
-	}
-	return p
 }

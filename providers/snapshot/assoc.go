@@ -5,23 +5,10 @@ import (
 
 	"github.com/ferrum-virt/ferrum/backends"
 	"github.com/ferrum-virt/ferrum/cimom/cim"
+	"github.com/ferrum-virt/ferrum/providers/provkit"
 	"github.com/ferrum-virt/ferrum/providers/virt"
 	"github.com/ferrum-virt/ferrum/providers/virt/model"
 )
-
-// link builds an association instance of class from role/path pairs.
-func link(class string, pairs ...any) *cim.Instance {
-	in := cim.NewInstance(class)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		switch v := pairs[i+1].(type) {
-		case cim.ObjectPath:
-			in.Set(pairs[i].(string), cim.Ref(v))
-		case cim.Value:
-			in.Set(pairs[i].(string), v)
-		}
-	}
-	return in
-}
 
 // association serves an association class: enum lists every instance,
 // refs those that refer to target (a superset is fine).
@@ -73,19 +60,11 @@ func sameLink(in *cim.Instance, path cim.ObjectPath) bool {
 		v, _ := in.Get(k.Name)
 		a, ok1 := v.AsRef()
 		b, ok2 := k.Value.AsRef()
-		if !ok1 || !ok2 || !local(a).Equal(local(b)) {
+		if !ok1 || !ok2 || !provkit.Local(a, model.Namespace).Equal(provkit.Local(b, model.Namespace)) {
 			return false
 		}
 	}
 	return true
-}
-
-func local(p cim.ObjectPath) cim.ObjectPath {
-	p = p.Local()
-	if p.Namespace == "" {
-		p.Namespace = model.Namespace
-	}
-	return p
 }
 
 // vmOfTarget returns the VM a target belongs to: the VM, one of its
@@ -109,7 +88,7 @@ func (p *Provider) byVM(role string, all func(context.Context, snapHost, backend
 		role: role,
 		enum: func(ctx context.Context, yield func(*cim.Instance) bool) error {
 			return p.each(ctx, func(h snapHost, vm backends.VM, s []backends.Snapshot) bool {
-				return yieldAll(all(ctx, h, vm, s), yield)
+				return provkit.YieldAll(all(ctx, h, vm, s), yield)
 			})
 		},
 		refs: func(ctx context.Context, target cim.ObjectPath, yield func(*cim.Instance) bool) error {
@@ -121,26 +100,17 @@ func (p *Provider) byVM(role string, all func(context.Context, snapHost, backend
 			if err != nil {
 				return err
 			}
-			yieldAll(all(ctx, h, vm, snaps), yield)
+			provkit.YieldAll(all(ctx, h, vm, snaps), yield)
 			return nil
 		},
 	}
-}
-
-func yieldAll(insts []*cim.Instance, yield func(*cim.Instance) bool) bool {
-	for _, in := range insts {
-		if !yield(in) {
-			return false
-		}
-	}
-	return true
 }
 
 func (p *Provider) snapshotOf() association {
 	return p.byVM("Antecedent", func(_ context.Context, _ snapHost, vm backends.VM, snaps []backends.Snapshot) []*cim.Instance {
 		var out []*cim.Instance
 		for _, s := range snaps {
-			out = append(out, link(AssocSnapshotOf, "Antecedent", model.VMPath(vm.UUID), "Dependent", SnapshotPath(vm.UUID, s.Name)))
+			out = append(out, provkit.Link(AssocSnapshotOf, "Antecedent", model.VMPath(vm.UUID), "Dependent", SnapshotPath(vm.UUID, s.Name)))
 		}
 		return out
 	})
@@ -150,7 +120,7 @@ func (p *Provider) lastApplied() association {
 	return p.byVM("Dependent", func(_ context.Context, _ snapHost, vm backends.VM, snaps []backends.Snapshot) []*cim.Instance {
 		for _, s := range snaps {
 			if s.Current {
-				return []*cim.Instance{link(AssocLastApplied, "Antecedent", SnapshotPath(vm.UUID, s.Name), "Dependent", model.VMPath(vm.UUID))}
+				return []*cim.Instance{provkit.Link(AssocLastApplied, "Antecedent", SnapshotPath(vm.UUID, s.Name), "Dependent", model.VMPath(vm.UUID))}
 			}
 		}
 		return nil
@@ -198,7 +168,7 @@ func (p *Provider) components() association {
 		for _, s := range snaps {
 			_, rasds := p.settings(ctx, h, vm, s)
 			for _, r := range rasds {
-				out = append(out, link(model.AssocVSSDComponent, "GroupComponent", SnapshotPath(vm.UUID, s.Name),
+				out = append(out, provkit.Link(model.AssocVSSDComponent, "GroupComponent", SnapshotPath(vm.UUID, s.Name),
 					"PartComponent", idPath(r.ClassName, r.Str("InstanceID"))))
 			}
 		}
@@ -214,7 +184,7 @@ func (p *Provider) parentage() association {
 		var out []*cim.Instance
 		for _, s := range snaps {
 			if s.Parent != "" {
-				out = append(out, link(model.AssocElementSettingData, "ManagedElement", SnapshotPath(vm.UUID, s.Name),
+				out = append(out, provkit.Link(model.AssocElementSettingData, "ManagedElement", SnapshotPath(vm.UUID, s.Name),
 					"SettingData", SnapshotPath(vm.UUID, s.Parent), "IsDefault", not, "IsCurrent", not, "IsNext", not))
 			}
 		}
@@ -227,7 +197,7 @@ func (p *Provider) byHost(all func(host string) []*cim.Instance, hostOf ...func(
 	return association{
 		enum: func(ctx context.Context, yield func(*cim.Instance) bool) error {
 			for _, h := range p.hosts(ctx) {
-				if !yieldAll(all(h.ID), yield) {
+				if !provkit.YieldAll(all(h.ID), yield) {
 					break
 				}
 			}
@@ -239,7 +209,7 @@ func (p *Provider) byHost(all func(host string) []*cim.Instance, hostOf ...func(
 					if _, err := p.host(ctx, id); err != nil {
 						return err
 					}
-					yieldAll(all(id), yield)
+					provkit.YieldAll(all(id), yield)
 					return nil
 				}
 			}
@@ -250,7 +220,7 @@ func (p *Provider) byHost(all func(host string) []*cim.Instance, hostOf ...func(
 
 func (p *Provider) hostedService() association {
 	return p.byHost(func(host string) []*cim.Instance {
-		return []*cim.Instance{link(model.AssocHostedService, "Antecedent", model.HostPath(host), "Dependent", ServicePath(host))}
+		return []*cim.Instance{provkit.Link(model.AssocHostedService, "Antecedent", model.HostPath(host), "Dependent", ServicePath(host))}
 	}, model.HostOf, serviceHostOf)
 }
 
@@ -258,10 +228,10 @@ func (p *Provider) hostedService() association {
 // that takes snapshots to its snapshot capabilities.
 func (p *Provider) elementCaps() association {
 	svc := p.byHost(func(host string) []*cim.Instance {
-		return []*cim.Instance{link(model.AssocElementCaps, "ManagedElement", ServicePath(host), "Capabilities", ServiceCapsPath(host))}
+		return []*cim.Instance{provkit.Link(model.AssocElementCaps, "ManagedElement", ServicePath(host), "Capabilities", ServiceCapsPath(host))}
 	}, serviceHostOf, func(t cim.ObjectPath) (string, bool) { return ownerOf(t, ClassServiceCaps, serviceCapsSuffix) })
 	vms := p.byVM("ManagedElement", func(_ context.Context, _ snapHost, vm backends.VM, _ []backends.Snapshot) []*cim.Instance {
-		return []*cim.Instance{link(model.AssocElementCaps, "ManagedElement", model.VMPath(vm.UUID), "Capabilities", CapsPath(vm.UUID))}
+		return []*cim.Instance{provkit.Link(model.AssocElementCaps, "ManagedElement", model.VMPath(vm.UUID), "Capabilities", CapsPath(vm.UUID))}
 	})
 	return association{
 		enum: func(ctx context.Context, yield func(*cim.Instance) bool) error {

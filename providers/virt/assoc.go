@@ -5,6 +5,7 @@ import (
 
 	"github.com/ferrum-virt/ferrum/backends"
 	"github.com/ferrum-virt/ferrum/cimom/cim"
+	"github.com/ferrum-virt/ferrum/providers/provkit"
 	"github.com/ferrum-virt/ferrum/providers/virt/model"
 )
 
@@ -31,7 +32,7 @@ func (a association) GetInstance(ctx context.Context, _ string, path cim.ObjectP
 		return nil, notFound(path)
 	}
 	var found *cim.Instance
-	err := a.refs(ctx, local(target), func(in *cim.Instance) bool {
+	err := a.refs(ctx, provkit.Local(target, model.Namespace), func(in *cim.Instance) bool {
 		if matches(in, path) {
 			found = in
 			return false
@@ -49,25 +50,11 @@ func (a association) GetInstance(ctx context.Context, _ string, path cim.ObjectP
 
 // References implements cimom.ReferenceProvider.
 func (a association) References(ctx context.Context, _ string, _ *cim.Class, target cim.ObjectPath, _ string, yield func(*cim.Instance) bool) error {
-	err := a.refs(ctx, local(target), yield)
+	err := a.refs(ctx, provkit.Local(target, model.Namespace), yield)
 	if cim.StatusOf(err) == cim.ErrNotFound {
 		return nil // a target that does not exist has no associations
 	}
 	return err
-}
-
-// link builds an association instance of class from name/value pairs.
-func link(class string, pairs ...any) *cim.Instance {
-	in := cim.NewInstance(class)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		switch v := pairs[i+1].(type) {
-		case cim.ObjectPath:
-			in.Set(pairs[i].(string), cim.Ref(v))
-		case cim.Value:
-			in.Set(pairs[i].(string), v)
-		}
-	}
-	return in
 }
 
 func (p *Provider) associations() map[string]association {
@@ -106,12 +93,12 @@ func (p *Provider) byVM(roles []string, all func(hostRef, backends.VM) []*cim.In
 	return association{
 		roles: roles,
 		enum: func(ctx context.Context, yield func(*cim.Instance) bool) error {
-			return p.eachVM(ctx, func(hr hostRef, vm backends.VM) bool { return yieldAll(all(hr, vm), yield) })
+			return p.eachVM(ctx, func(hr hostRef, vm backends.VM) bool { return provkit.YieldAll(all(hr, vm), yield) })
 		},
 		refs: func(ctx context.Context, target cim.ObjectPath, yield func(*cim.Instance) bool) error {
 			if hostOf != nil {
 				if id, ok := hostOf(target); ok {
-					return p.vmsOf(ctx, id, func(hr hostRef, vm backends.VM) bool { return yieldAll(all(hr, vm), yield) })
+					return p.vmsOf(ctx, id, func(hr hostRef, vm backends.VM) bool { return provkit.YieldAll(all(hr, vm), yield) })
 				}
 			}
 			id, ok := vmOf(target)
@@ -122,7 +109,7 @@ func (p *Provider) byVM(roles []string, all func(hostRef, backends.VM) []*cim.In
 			if err != nil {
 				return err
 			}
-			yieldAll(all(hr, vm), yield)
+			provkit.YieldAll(all(hr, vm), yield)
 			return nil
 		},
 	}
@@ -130,14 +117,14 @@ func (p *Provider) byVM(roles []string, all func(hostRef, backends.VM) []*cim.In
 
 func (p *Provider) hostedDependency() association {
 	return p.byVM([]string{"Antecedent", "Dependent"}, func(hr hostRef, vm backends.VM) []*cim.Instance {
-		return []*cim.Instance{link(model.AssocHostedDependency,
+		return []*cim.Instance{provkit.Link(model.AssocHostedDependency,
 			"Antecedent", model.HostPath(hr.ID), "Dependent", model.VMPath(vm.UUID))}
 	}, model.VMOf, model.HostOf)
 }
 
 func (p *Provider) serviceAffects() association {
 	return p.byVM([]string{"AffectingElement", "AffectedElement"}, func(hr hostRef, vm backends.VM) []*cim.Instance {
-		return []*cim.Instance{link(model.AssocServiceAffects,
+		return []*cim.Instance{provkit.Link(model.AssocServiceAffects,
 			"AffectingElement", model.VSMSPath(hr.ID), "AffectedElement", model.VMPath(vm.UUID),
 			"ElementEffects", cim.Uint16Array(5))} // Manages
 	}, model.VMOf, model.VSMSHostOf)
@@ -149,7 +136,7 @@ func (p *Provider) byHost(roles []string, all func(string) []*cim.Instance, host
 		roles: roles,
 		enum: func(ctx context.Context, yield func(*cim.Instance) bool) error {
 			for _, hr := range p.hosts(ctx) {
-				if !yieldAll(all(hr.ID), yield) {
+				if !provkit.YieldAll(all(hr.ID), yield) {
 					break
 				}
 			}
@@ -161,7 +148,7 @@ func (p *Provider) byHost(roles []string, all func(string) []*cim.Instance, host
 					if _, err := p.host(ctx, id); err != nil {
 						return err
 					}
-					yieldAll(all(id), yield)
+					provkit.YieldAll(all(id), yield)
 					return nil
 				}
 			}
@@ -172,14 +159,14 @@ func (p *Provider) byHost(roles []string, all func(string) []*cim.Instance, host
 
 func (p *Provider) hostedService() association {
 	return p.byHost([]string{"Antecedent", "Dependent"}, func(host string) []*cim.Instance {
-		return []*cim.Instance{link(model.AssocHostedService,
+		return []*cim.Instance{provkit.Link(model.AssocHostedService,
 			"Antecedent", model.HostPath(host), "Dependent", model.VSMSPath(host))}
 	}, model.HostOf, model.VSMSHostOf)
 }
 
 func (p *Provider) hostedPool() association {
 	one := func(v poolView) *cim.Instance {
-		return link(model.AssocHostedPool, "GroupComponent", model.HostPath(v.Host), "PartComponent", model.PoolPath(v.Kind, v.ID()))
+		return provkit.Link(model.AssocHostedPool, "GroupComponent", model.HostPath(v.Host), "PartComponent", model.PoolPath(v.Kind, v.ID()))
 	}
 	return association{
 		roles: []string{"GroupComponent", "PartComponent"},

@@ -6,11 +6,12 @@ import (
 	"github.com/ferrum-virt/ferrum/backends"
 	"github.com/ferrum-virt/ferrum/cimom/cim"
 	"github.com/ferrum-virt/ferrum/cimom/jobs"
+	"github.com/ferrum-virt/ferrum/providers/provkit"
 	"github.com/ferrum-virt/ferrum/providers/virt/model"
 )
 
 func capsLink(element, caps cim.ObjectPath) *cim.Instance {
-	return link(model.AssocElementCaps, "ManagedElement", element, "Capabilities", caps)
+	return provkit.Link(model.AssocElementCaps, "ManagedElement", element, "Capabilities", caps)
 }
 
 // hostCapsLinks are a host's ElementCapabilities: the host and its
@@ -37,7 +38,7 @@ func (p *Provider) elementCapabilities() association {
 		roles: []string{"ManagedElement", "Capabilities"},
 		enum: func(ctx context.Context, yield func(*cim.Instance) bool) error {
 			for _, hr := range p.hosts(ctx) {
-				if !yieldAll(p.hostCapsLinks(hr.ID), yield) {
+				if !provkit.YieldAll(p.hostCapsLinks(hr.ID), yield) {
 					return nil
 				}
 			}
@@ -64,7 +65,7 @@ func (p *Provider) elementCapabilities() association {
 			}
 			if model.Is(target, jobs.CapabilitiesClass) {
 				for _, hr := range p.hosts(ctx) {
-					if !yieldAll(p.hostCapsLinks(hr.ID), yield) {
+					if !provkit.YieldAll(p.hostCapsLinks(hr.ID), yield) {
 						break
 					}
 				}
@@ -97,7 +98,7 @@ func (p *Provider) hostCaps(ctx context.Context, host string, yield func(*cim.In
 	if _, err := p.host(ctx, host); err != nil {
 		return err
 	}
-	yieldAll(p.hostCapsLinks(host), yield)
+	provkit.YieldAll(p.hostCapsLinks(host), yield)
 	return nil
 }
 
@@ -108,7 +109,7 @@ func sdcLinks(v poolView, limits backends.Limits) []*cim.Instance {
 	for i, s := range settings {
 		_, role, _ := model.ParseCapSettingID(s.Str("InstanceID"))
 		vrole, vrange := sdcValues(role)
-		out[i] = link(model.AssocSettingsDefCaps,
+		out[i] = provkit.Link(model.AssocSettingsDefCaps,
 			"GroupComponent", model.AllocCapsPath(v.ID()),
 			"PartComponent", model.CapSettingPath(v.Kind, v.ID(), role),
 			"PropertyPolicy", cim.Uint16(0), "ValueRole", cim.Uint16(vrole), "ValueRange", cim.Uint16(vrange))
@@ -121,7 +122,7 @@ func (p *Provider) settingsDefineCapabilities() association {
 		roles: []string{"GroupComponent", "PartComponent"},
 		enum: func(ctx context.Context, yield func(*cim.Instance) bool) error {
 			return p.eachPool(ctx, 0, func(_ hostRef, info backends.HostInfo, v poolView) bool {
-				return yieldAll(sdcLinks(v, info.Limits), yield)
+				return provkit.YieldAll(sdcLinks(v, info.Limits), yield)
 			})
 		},
 		refs: func(ctx context.Context, target cim.ObjectPath, yield func(*cim.Instance) bool) error {
@@ -140,7 +141,7 @@ func (p *Provider) settingsDefineCapabilities() association {
 				return err
 			}
 			info, _ := p.hostInfo(ctx, hr)
-			yieldAll(sdcLinks(v, info.Limits), yield)
+			provkit.YieldAll(sdcLinks(v, info.Limits), yield)
 			return nil
 		},
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ferrum-virt/ferrum/backends"
 	"github.com/ferrum-virt/ferrum/cimom/cim"
+	"github.com/ferrum-virt/ferrum/providers/provkit"
 	"github.com/ferrum-virt/ferrum/providers/virt/model"
 )
 
@@ -18,7 +19,7 @@ func allocLinks(hr hostRef, vm backends.VM, onlyPool string) []*cim.Instance {
 			continue
 		}
 		for _, d := range e.devicePaths(vm) {
-			out = append(out, link(model.AssocAllocatedFromPool, "Antecedent", model.PoolPath(e.Kind, pid), "Dependent", d))
+			out = append(out, provkit.Link(model.AssocAllocatedFromPool, "Antecedent", model.PoolPath(e.Kind, pid), "Dependent", d))
 		}
 	}
 	return out
@@ -26,7 +27,7 @@ func allocLinks(hr hostRef, vm backends.VM, onlyPool string) []*cim.Instance {
 
 // childLink links a concrete pool to the primordial pool of its kind.
 func childLink(v poolView) *cim.Instance {
-	return link(model.AssocAllocatedFromPool,
+	return provkit.Link(model.AssocAllocatedFromPool,
 		"Antecedent", model.PoolPath(v.Kind, model.PoolID(v.Host, v.Kind, "")),
 		"Dependent", model.PoolPath(v.Kind, v.ID()))
 }
@@ -61,7 +62,7 @@ func (p *Provider) allocatedFromPool() association {
 					return nil
 				}
 				_, err := p.eachVMOn(ctx, hr, func(hr hostRef, vm backends.VM) bool {
-					return yieldAll(allocLinks(hr, vm, v.ID()), yield)
+					return provkit.YieldAll(allocLinks(hr, vm, v.ID()), yield)
 				})
 				return model.CIMError(err, "vms of host %s", hr.ID)
 			}
@@ -87,7 +88,7 @@ func rasdPoolLinks(hr hostRef, vm backends.VM, onlyPool string) []*cim.Instance 
 		if pid == "" || onlyPool != "" && pid != onlyPool {
 			continue
 		}
-		out = append(out, link(model.AssocRASDFromPool,
+		out = append(out, provkit.Link(model.AssocRASDFromPool,
 			"Antecedent", model.PoolPath(e.Kind, pid), "Dependent", e.rasdPath(vm.UUID)))
 	}
 	return out
@@ -107,7 +108,7 @@ func (p *Provider) rasdFromPool() association {
 				return err
 			}
 			_, err = p.eachVMOn(ctx, hr, func(hr hostRef, vm backends.VM) bool {
-				return yieldAll(rasdPoolLinks(hr, vm, v.ID()), yield)
+				return provkit.YieldAll(rasdPoolLinks(hr, vm, v.ID()), yield)
 			})
 			return model.CIMError(err, "vms of host %s", hr.ID)
 		},
@@ -125,7 +126,7 @@ func (p *Provider) concreteComponent() association {
 		pp := model.PoolPath(model.KindDisk, model.PoolID(hr.ID, model.KindDisk, pool))
 		out := make([]*cim.Instance, len(vols))
 		for i, v := range vols {
-			out[i] = link(model.AssocConcreteComponent, "GroupComponent", pp,
+			out[i] = provkit.Link(model.AssocConcreteComponent, "GroupComponent", pp,
 				"PartComponent", model.VolumePath(hr.ID, v.Ref.Pool, v.Ref.Name))
 		}
 		return out, nil
@@ -138,7 +139,7 @@ func (p *Provider) concreteComponent() association {
 					return true
 				}
 				links, err := volLinks(ctx, hr, v.Name)
-				return err != nil || yieldAll(links, yield)
+				return err != nil || provkit.YieldAll(links, yield)
 			})
 		},
 		refs: func(ctx context.Context, target cim.ObjectPath, yield func(*cim.Instance) bool) error {
@@ -167,7 +168,7 @@ func (p *Provider) concreteComponent() association {
 			if err != nil {
 				return err
 			}
-			yieldAll(links, yield)
+			provkit.YieldAll(links, yield)
 			return nil
 		},
 	}

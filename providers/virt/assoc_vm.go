@@ -3,6 +3,7 @@ package virt
 import (
 	"github.com/ferrum-virt/ferrum/backends"
 	"github.com/ferrum-virt/ferrum/cimom/cim"
+	"github.com/ferrum-virt/ferrum/providers/provkit"
 	"github.com/ferrum-virt/ferrum/providers/virt/model"
 )
 
@@ -35,7 +36,7 @@ func (p *Provider) systemDevice() association {
 		var out []*cim.Instance
 		for _, e := range elements(vm) {
 			for _, d := range e.devicePaths(vm) {
-				out = append(out, link(model.AssocSystemDevice, "GroupComponent", model.VMPath(vm.UUID), "PartComponent", d))
+				out = append(out, provkit.Link(model.AssocSystemDevice, "GroupComponent", model.VMPath(vm.UUID), "PartComponent", d))
 			}
 		}
 		return out
@@ -46,7 +47,7 @@ func (p *Provider) vssdComponent() association {
 	return p.byVM([]string{"PartComponent", "GroupComponent"}, func(_ hostRef, vm backends.VM) []*cim.Instance {
 		var out []*cim.Instance
 		for _, e := range elements(vm) {
-			out = append(out, link(model.AssocVSSDComponent,
+			out = append(out, provkit.Link(model.AssocVSSDComponent,
 				"GroupComponent", model.VSSDPath(vm.UUID), "PartComponent", e.rasdPath(vm.UUID)))
 		}
 		return out
@@ -57,11 +58,11 @@ func (p *Provider) vssdComponent() association {
 // active VM to its RASD.
 func (p *Provider) settingsDefineState() association {
 	return p.byVM([]string{"SettingData", "ManagedElement"}, func(_ hostRef, vm backends.VM) []*cim.Instance {
-		out := []*cim.Instance{link(model.AssocSettingsDefState,
+		out := []*cim.Instance{provkit.Link(model.AssocSettingsDefState,
 			"ManagedElement", model.VMPath(vm.UUID), "SettingData", model.VSSDPath(vm.UUID))}
 		for _, e := range elements(vm) {
 			for _, d := range e.devicePaths(vm) {
-				out = append(out, link(model.AssocSettingsDefState, "ManagedElement", d, "SettingData", e.rasdPath(vm.UUID)))
+				out = append(out, provkit.Link(model.AssocSettingsDefState, "ManagedElement", d, "SettingData", e.rasdPath(vm.UUID)))
 			}
 		}
 		return out
@@ -73,7 +74,7 @@ func (p *Provider) settingsDefineState() association {
 // the default and the next (libvirt-cim does the same).
 func (p *Provider) elementSettingData() association {
 	self := func(path cim.ObjectPath) *cim.Instance {
-		return link(model.AssocElementSettingData, "ManagedElement", path, "SettingData", path,
+		return provkit.Link(model.AssocElementSettingData, "ManagedElement", path, "SettingData", path,
 			"IsDefault", cim.Uint16(1), "IsCurrent", cim.Uint16(1), "IsNext", cim.Uint16(1))
 	}
 	return p.byVM([]string{"SettingData", "ManagedElement"}, func(_ hostRef, vm backends.VM) []*cim.Instance {

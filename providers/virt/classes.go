@@ -6,6 +6,7 @@ import (
 
 	"github.com/ferrum-virt/ferrum/backends"
 	"github.com/ferrum-virt/ferrum/cimom/cim"
+	"github.com/ferrum-virt/ferrum/providers/provkit"
 	"github.com/ferrum-virt/ferrum/providers/virt/model"
 )
 
@@ -112,13 +113,13 @@ func (p *Provider) rasdProvider(k model.Kind) instances {
 		enum: func(ctx context.Context, yield func(*cim.Instance) bool) error {
 			s := p.scope(ctx)
 			err := p.eachVM(ctx, func(hr hostRef, vm backends.VM) bool {
-				return yieldAll(s.rasdInstances(hr, vm, k), yield)
+				return provkit.YieldAll(s.rasdInstances(hr, vm, k), yield)
 			})
 			if err != nil {
 				return err
 			}
 			return p.eachPool(ctx, k, func(hr hostRef, info backends.HostInfo, v poolView) bool {
-				return yieldAll(capSettings(v, info.Limits), yield)
+				return provkit.YieldAll(capSettings(v, info.Limits), yield)
 			})
 		},
 		get: func(ctx context.Context, path cim.ObjectPath) (*cim.Instance, error) {
@@ -219,7 +220,7 @@ func (p *Provider) deviceProvider(k model.Kind, class string) instances {
 		enum: func(ctx context.Context, yield func(*cim.Instance) bool) error {
 			s := p.scope(ctx)
 			return p.eachVM(ctx, func(hr hostRef, vm backends.VM) bool {
-				return yieldAll(s.deviceInstancesOf(hr, vm, class), yield)
+				return provkit.YieldAll(s.deviceInstancesOf(hr, vm, class), yield)
 			})
 		},
 		get: func(ctx context.Context, path cim.ObjectPath) (*cim.Instance, error) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ferrum-virt/ferrum/cimom/cim"
+	"github.com/ferrum-virt/ferrum/providers/provkit"
 	"github.com/ferrum-virt/ferrum/providers/virt/model"
 )
 
@@ -35,7 +36,7 @@ func TestExtensionsAddInstancesLinksAndMethods(t *testing.T) {
 		cim.KeyBinding{Name: "SystemName", Value: cim.String(h)},
 		cim.KeyBinding{Name: "CreationClassName", Value: cim.String("Ferrum_VirtualSystemSnapshotService")},
 		cim.KeyBinding{Name: "Name", Value: cim.String("Snapshot Service")})
-	hosted := link(model.AssocHostedService, "Antecedent", model.HostPath(h), "Dependent", service)
+	hosted := provkit.Link(model.AssocHostedService, "Antecedent", model.HostPath(h), "Dependent", service)
 	f.p.Extend(model.AssocHostedService, Extension{
 		Enumerate: func(_ context.Context, yield func(*cim.Instance) bool) error { yield(hosted); return nil },
 	})

@@ -34,6 +34,7 @@ import (
 	"github.com/ferrum-virt/ferrum/cimom/cim"
 	"github.com/ferrum-virt/ferrum/cimom/jobs"
 	"github.com/ferrum-virt/ferrum/providers/interop"
+	"github.com/ferrum-virt/ferrum/providers/provkit"
 	"github.com/ferrum-virt/ferrum/providers/virt/model"
 )
 
@@ -155,17 +156,6 @@ func (w withMethods) InvokeMethod(ctx context.Context, _ string, path cim.Object
 	return w.invoke(ctx, path, m, in)
 }
 
-// yieldAll passes insts to yield until it returns false; it reports
-// whether yield wanted more.
-func yieldAll(insts []*cim.Instance, yield func(*cim.Instance) bool) bool {
-	for _, in := range insts {
-		if !yield(in) {
-			return false
-		}
-	}
-	return true
-}
-
 // pick returns the instance of insts whose InstanceID or DeviceID (the key
 // other than the fixed ones) matches path.
 func pick(insts []*cim.Instance, path cim.ObjectPath) (*cim.Instance, error) {
@@ -196,13 +186,5 @@ func matches(in *cim.Instance, path cim.ObjectPath) bool {
 // sameObject compares two paths ignoring hosts and defaulting namespaces
 // to root/virt.
 func sameObject(a, b cim.ObjectPath) bool {
-	return local(a).Equal(local(b))
-}
-
-func local(p cim.ObjectPath) cim.ObjectPath {
-	p = p.Local()
-	if p.Namespace == "" {
-		p.Namespace = model.Namespace
-	}
-	return p
+	return provkit.Local(a, model.Namespace).Equal(provkit.Local(b, model.Namespace))
 }

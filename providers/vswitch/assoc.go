@@ -5,6 +5,7 @@ import (
 
 	"github.com/ferrum-virt/ferrum/backends"
 	"github.com/ferrum-virt/ferrum/cimom/cim"
+	"github.com/ferrum-virt/ferrum/providers/provkit"
 	"github.com/ferrum-virt/ferrum/providers/virt"
 	"github.com/ferrum-virt/ferrum/providers/virt/model"
 )
@@ -35,20 +36,20 @@ func (a association) References(ctx context.Context, _ string, _ *cim.Class, tar
 }
 
 func (a association) enumerate(ctx context.Context, yield func(*cim.Instance) bool) error {
-	return a.p.eachSwitch(ctx, func(v view) bool { return yieldAll(a.of(v), yield) })
+	return a.p.eachSwitch(ctx, func(v view) bool { return provkit.YieldAll(a.of(v), yield) })
 }
 
 // references yields the links of the switch target belongs to, or of
 // every switch of the host target is (a superset of target's links).
 func (a association) references(ctx context.Context, target cim.ObjectPath, yield func(*cim.Instance) bool) error {
-	target = local(target)
+	target = provkit.Local(target, model.Namespace)
 	if a.hostOf != nil {
 		if id, ok := a.hostOf(target); ok {
 			hr, err := a.p.host(ctx, id)
 			if err != nil {
 				return nil // no such host, no links
 			}
-			_, err = a.p.switchesOn(ctx, hr, func(v view) bool { return yieldAll(a.of(v), yield) })
+			_, err = a.p.switchesOn(ctx, hr, func(v view) bool { return provkit.YieldAll(a.of(v), yield) })
 			return model.CIMError(err, "switches of host %s", id)
 		}
 	}
@@ -60,7 +61,7 @@ func (a association) references(ctx context.Context, target cim.ObjectPath, yiel
 	if err != nil {
 		return nil // a switch that does not exist has no links
 	}
-	yieldAll(a.of(v), yield)
+	provkit.YieldAll(a.of(v), yield)
 	return nil
 }
 
@@ -89,21 +90,6 @@ func (a association) get(ctx context.Context, path cim.ObjectPath) (*cim.Instanc
 // extension makes a an extension of package virt's association class.
 func (a association) extension() virt.Extension {
 	return virt.Extension{Enumerate: a.enumerate, Get: a.get, References: a.references}
-}
-
-// link builds an association instance of class from role/path pairs and
-// other name/value pairs.
-func link(class string, pairs ...any) *cim.Instance {
-	in := cim.NewInstance(class)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		switch v := pairs[i+1].(type) {
-		case cim.ObjectPath:
-			in.Set(pairs[i].(string), cim.Ref(v))
-		case cim.Value:
-			in.Set(pairs[i].(string), v)
-		}
-	}
-	return in
 }
 
 // eachPort builds one link per port of v.
@@ -135,14 +121,14 @@ func (p *Provider) extensions() map[string]virt.Extension {
 // hostedDependency links the host to the switch (DSP1097: the switch is a
 // virtual system hosted by the host system).
 func hostedDependency(v view) []*cim.Instance {
-	return []*cim.Instance{link(model.AssocHostedDependency,
+	return []*cim.Instance{provkit.Link(model.AssocHostedDependency,
 		"Antecedent", model.HostPath(v.id.Host), "Dependent", v.id.path())}
 }
 
 // serviceAffects links the host's management service to the switch it
 // manages.
 func serviceAffects(v view) []*cim.Instance {
-	return []*cim.Instance{link(model.AssocServiceAffects,
+	return []*cim.Instance{provkit.Link(model.AssocServiceAffects,
 		"AffectingElement", model.VSMSPath(v.id.Host), "AffectedElement", v.id.path(),
 		"ElementEffects", cim.Uint16Array(5))} // Manages
 }
@@ -150,7 +136,7 @@ func serviceAffects(v view) []*cim.Instance {
 // systemDevices links the switch to its ports.
 func systemDevices(v view) []*cim.Instance {
 	return eachPort(v, func(pt backends.Port) *cim.Instance {
-		return link(model.AssocSystemDevice, "GroupComponent", v.id.path(), "PartComponent", v.id.portPath(pt.MAC))
+		return provkit.Link(model.AssocSystemDevice, "GroupComponent", v.id.path(), "PartComponent", v.id.portPath(pt.MAC))
 	})
 }
 
@@ -159,7 +145,7 @@ func systemDevices(v view) []*cim.Instance {
 func settingsComponents(v view) []*cim.Instance {
 	var out []*cim.Instance
 	for _, in := range portSettings(v) {
-		out = append(out, link(model.AssocVSSDComponent, "GroupComponent", v.id.settingsPath(),
+		out = append(out, provkit.Link(model.AssocVSSDComponent, "GroupComponent", v.id.settingsPath(),
 			"PartComponent", instanceIDPath(ClassPortSettings, in.Str("InstanceID"))))
 	}
 	return out
@@ -168,9 +154,9 @@ func settingsComponents(v view) []*cim.Instance {
 // settingsDefineState links the switch to its settings and each port to
 // its port setting.
 func settingsDefineState(v view) []*cim.Instance {
-	out := []*cim.Instance{link(model.AssocSettingsDefState, "ManagedElement", v.id.path(), "SettingData", v.id.settingsPath())}
+	out := []*cim.Instance{provkit.Link(model.AssocSettingsDefState, "ManagedElement", v.id.path(), "SettingData", v.id.settingsPath())}
 	return append(out, eachPort(v, func(pt backends.Port) *cim.Instance {
-		return link(model.AssocSettingsDefState, "ManagedElement", v.id.portPath(pt.MAC), "SettingData", v.id.portSettingPath(pt.MAC))
+		return provkit.Link(model.AssocSettingsDefState, "ManagedElement", v.id.portPath(pt.MAC), "SettingData", v.id.portSettingPath(pt.MAC))
 	})...)
 }
 
@@ -180,7 +166,7 @@ func settingsDefineState(v view) []*cim.Instance {
 // to its VLAN settings.
 func elementSettingData(v view) []*cim.Instance {
 	esd := func(elem, sd cim.ObjectPath) *cim.Instance {
-		return link(model.AssocElementSettingData, "ManagedElement", elem, "SettingData", sd,
+		return provkit.Link(model.AssocElementSettingData, "ManagedElement", elem, "SettingData", sd,
 			"IsDefault", cim.Uint16(1), "IsCurrent", cim.Uint16(1), "IsNext", cim.Uint16(1))
 	}
 	out := []*cim.Instance{esd(v.id.settingsPath(), v.id.settingsPath())}
@@ -196,6 +182,6 @@ func elementSettingData(v view) []*cim.Instance {
 // hostedAccessPoints links the switch to the VLAN endpoints of its ports.
 func hostedAccessPoints(v view) []*cim.Instance {
 	return eachPort(v, func(pt backends.Port) *cim.Instance {
-		return link(AssocHostedAccessSAP, "Antecedent", v.id.path(), "Dependent", v.id.endpointPath(pt.MAC))
+		return provkit.Link(AssocHostedAccessSAP, "Antecedent", v.id.path(), "Dependent", v.id.endpointPath(pt.MAC))
 	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ferrum-virt/ferrum/cimom"
 	"github.com/ferrum-virt/ferrum/cimom/cim"
+	"github.com/ferrum-virt/ferrum/providers/provkit"
 	"github.com/ferrum-virt/ferrum/providers/virt/model"
 )
 
@@ -17,7 +18,7 @@ type perSwitch struct {
 }
 
 func (s perSwitch) EnumerateInstances(ctx context.Context, _ string, _ *cim.Class, yield func(*cim.Instance) bool) error {
-	return s.p.eachSwitch(ctx, func(v view) bool { return yieldAll(s.of(v), yield) })
+	return s.p.eachSwitch(ctx, func(v view) bool { return provkit.YieldAll(s.of(v), yield) })
 }
 
 func (s perSwitch) GetInstance(ctx context.Context, _ string, path cim.ObjectPath, _ *cim.Class) (*cim.Instance, error) {
@@ -64,17 +65,6 @@ func (p *Provider) classes() map[string]cimom.InstanceProvider {
 
 func notFound(path cim.ObjectPath) error { return cim.Errorf(cim.ErrNotFound, "no instance %s", path) }
 
-// yieldAll passes insts to yield until it returns false; it reports
-// whether yield wanted more.
-func yieldAll(insts []*cim.Instance, yield func(*cim.Instance) bool) bool {
-	for _, in := range insts {
-		if !yield(in) {
-			return false
-		}
-	}
-	return true
-}
-
 // matches reports whether every key of path has the same value in in;
 // reference keys compare as paths, ignoring hosts.
 func matches(in *cim.Instance, path cim.ObjectPath) bool {
@@ -85,7 +75,7 @@ func matches(in *cim.Instance, path cim.ObjectPath) bool {
 		}
 		if r, isRef := v.AsRef(); isRef {
 			kr, ok := k.Value.AsRef()
-			if !ok || !local(r).Equal(local(kr)) {
+			if !ok || !provkit.Local(r, model.Namespace).Equal(provkit.Local(kr, model.Namespace)) {
 				return false
 			}
 			continue
@@ -96,13 +86,4 @@ func matches(in *cim.Instance, path cim.ObjectPath) bool {
 		}
 	}
 	return true
-}
-
-// local drops p's host and defaults its namespace to root/virt.
-func local(p cim.ObjectPath) cim.ObjectPath {
-	p = p.Local()
-	if p.Namespace == "" {
-		p.Namespace = model.Namespace
-	}
-	return p
 }
