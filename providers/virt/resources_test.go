@@ -3,6 +3,7 @@ package virt
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/ferrum-virt/ferrum/backends"
@@ -46,6 +47,19 @@ func TestAddResourceSettingsHotPlugsIntoARunningVM(t *testing.T) {
 	}
 	for _, r := range refs {
 		f.get(r)
+	}
+	// A client that got 4096 finds the new settings from the job, through
+	// CIM_AffectedJobElement (ElementEffects 5, Create).
+	created := map[string]bool{}
+	for _, a := range j.Affected {
+		if slices.Contains(a.Effects, jobs.EffectCreate) {
+			created[a.Path.Canonical()] = true
+		}
+	}
+	for _, r := range refs {
+		if !created[r.Canonical()] {
+			t.Errorf("the job does not name %s among the elements it created (%v)", r, j.Affected)
+		}
 	}
 }
 

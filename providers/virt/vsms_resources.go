@@ -60,6 +60,7 @@ func (p *Provider) addResourceSettings(ctx context.Context, c methodCall, in cim
 				return nil, err
 			}
 			out = append(out, path)
+			pr.Affect(path, jobs.EffectCreate) // how a client finds it when the call returned 4096
 			pr.Set((i + 1) * 100 / len(rs))
 		}
 		return resultRefs(out), nil
