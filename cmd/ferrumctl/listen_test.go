@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -87,6 +88,25 @@ func TestListenPrintsLifecycleIndicationsAndUnsubscribes(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("ferrumctl listen did not subscribe")
 	}
+	requireLifecycleLines(t, ctx, d, stdout)
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("ferrumctl listen: %v", err)
+	}
+	n := 0
+	_ = d.EnumerateInstances(ctx, cimom.InteropNamespace, "CIM_IndicationSubscription", cimom.InstanceOptions{}, func(cim.ObjectPath, *cim.Instance) bool { n++; return true })
+	if n != 0 {
+		t.Errorf("%d subscriptions left after the listener ended", n)
+	}
+}
+
+// requireLifecycleLines defines, starts, stops and deletes a store-backed
+// VM through d and requires listen to print, on stdout, its creation, two
+// modifications and its deletion in order, as JSON lines whose
+// SourceInstance is the Ferrum_ComputerSystem and whose SequenceNumbers
+// count from 0.
+func requireLifecycleLines(t *testing.T, ctx context.Context, d *cimom.Dispatcher, stdout io.Reader) {
+	t.Helper()
 	path, err := d.CreateInstance(ctx, "root/virt", cim.NewInstance("Ferrum_ComputerSystem").
 		Set("CreationClassName", cim.String("Ferrum_ComputerSystem")).Set("Name", cim.String("vm1")).Set("EnabledState", cim.Uint16(3)))
 	if err != nil {
@@ -124,17 +144,8 @@ func TestListenPrintsLifecycleIndicationsAndUnsubscribes(t *testing.T) {
 			t.Fatalf("line %d is not JSON: %v: %s", i, err, line)
 		}
 		src, _ := got.Properties["SourceInstance"].(map[string]any)
-		if got.Class != class || src == nil || got.Properties["SequenceNumber"] != fmt.Sprint(i) {
+		if got.Class != class || src == nil || src["class"] != "Ferrum_ComputerSystem" || got.Properties["SequenceNumber"] != fmt.Sprint(i) {
 			t.Fatalf("line %d: %s", i, line)
 		}
-	}
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("ferrumctl listen: %v", err)
-	}
-	n := 0
-	_ = d.EnumerateInstances(ctx, cimom.InteropNamespace, "CIM_IndicationSubscription", cimom.InstanceOptions{}, func(cim.ObjectPath, *cim.Instance) bool { n++; return true })
-	if n != 0 {
-		t.Errorf("%d subscriptions left after the listener ended", n)
 	}
 }

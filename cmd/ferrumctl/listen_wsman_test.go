@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -80,47 +79,7 @@ func TestListenWSManPrintsLifecycleIndicationsAndUnsubscribes(t *testing.T) {
 		t.Fatalf("%d WS-Management destinations after subscribing, want 1", n)
 	}
 
-	path, err := d.CreateInstance(ctx, "root/virt", cim.NewInstance("Ferrum_ComputerSystem").
-		Set("CreationClassName", cim.String("Ferrum_ComputerSystem")).Set("Name", cim.String("vm1")).Set("EnabledState", cim.Uint16(3)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []uint16{2, 3} {
-		if err := d.ModifyInstance(ctx, "root/virt", path, cim.NewInstance("Ferrum_ComputerSystem").Set("EnabledState", cim.Uint16(s)), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := d.DeleteInstance(ctx, "root/virt", path); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan string)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	want := []string{"CIM_InstCreation", "CIM_InstModification", "CIM_InstModification", "CIM_InstDeletion"}
-	for i, class := range want {
-		var line string
-		select {
-		case line = <-lines:
-		case <-time.After(60 * time.Second):
-			t.Fatalf("line %d did not arrive", i)
-		}
-		var got struct {
-			Class      string
-			Properties map[string]any
-		}
-		if err := json.Unmarshal([]byte(line), &got); err != nil {
-			t.Fatalf("line %d is not JSON: %v: %s", i, err, line)
-		}
-		src, _ := got.Properties["SourceInstance"].(map[string]any)
-		if got.Class != class || src == nil || src["class"] != "Ferrum_ComputerSystem" || got.Properties["SequenceNumber"] != fmt.Sprint(i) {
-			t.Fatalf("line %d: %s", i, line)
-		}
-	}
+	requireLifecycleLines(t, ctx, d, stdout)
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("ferrumctl listen: %v", err)
