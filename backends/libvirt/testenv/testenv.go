@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -72,7 +73,30 @@ func Start(tb testing.TB) Env {
 		tb.Fatal(errOut)
 	}
 	hold(tb, env.Dir)
+	if !running(env.Dir) {
+		// A daemon died since (libvirtd 9.0 can crash when an event
+		// callback is deregistered as its connection closes): start it
+		// again, so that one crash fails the tests of that moment only.
+		if out, err := exec.Command("bash", Script(), "start").CombinedOutput(); err != nil {
+			tb.Fatalf("testenv.sh start after a daemon died: %v\n%s", err, out)
+		}
+	}
 	return env
+}
+
+// running reports whether every daemon of the environment in dir is alive.
+func running(dir string) bool {
+	for _, d := range []string{"main", "a", "b"} {
+		b, err := os.ReadFile(filepath.Join(dir, d, "libvirtd.pid"))
+		if err != nil {
+			return false
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || syscall.Kill(pid, 0) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // The daemons are shared by every test process: go test runs packages in

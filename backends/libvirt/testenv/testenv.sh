@@ -104,6 +104,7 @@ unix_sock_dir = "$D/sock"
 host_uuid = "$UUID"
 max_clients = 200
 max_workers = 40
+max_client_requests = 64
 log_level = 3
 log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
 EOF
@@ -180,6 +181,14 @@ run_instance() { # D NS WITH_VIRTLOGD
   # so it autostarts its networks and pools again. What a killed daemon
   # left behind goes first: its guests and its networks' bridges.
   clear_leftovers "$D" "$NS"
+  # A virtlogd that outlived its libvirtd goes too: its socket is in the
+  # runtime state cleared below, and a second one would not get the pid file.
+  if alive "$D/virtlogd.pid"; then
+    local pid n
+    pid=$(cat "$D/virtlogd.pid")
+    kill "$pid" 2>/dev/null || true
+    for n in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  fi
   rm -rf "$D"/sock/* "$D"/run/*
   mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
   [ -n "$NS" ] && pre=(ip netns exec "$NS")
