@@ -168,9 +168,14 @@ func newDialer(ctx context.Context, u *url.URL, socket string) (dialer, error) {
 
 // Close ends the event stream and the connection.
 func (h *Host) Close() error {
+	// Disconnect first: the daemon drops the connection's event callbacks
+	// itself, and go-libvirt then ends the event streams. Cancelling them
+	// first would send callback deregistrations that race with the close
+	// on the daemon's side, where libvirtd 9.0 can crash freeing the client.
+	err := h.l.Disconnect()
 	h.stopEvents()
 	<-h.eventsDone
-	return h.l.Disconnect()
+	return err
 }
 
 // ID returns the host's UUID.
